@@ -1,0 +1,324 @@
+"""Registering, editing and voiding register entries."""
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field, fields, replace
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from registry.access import Perm, can, can_do
+from registry.audit.context import RequestContext
+from registry.audit.log import record
+from registry.constants import (
+    DOCUMENT_TYPE_CODES,
+    LEVEL_BASE_TERM_YEARS,
+    Action,
+    Direction,
+    Level,
+    Outcome,
+    Urgency,
+)
+from registry.errors import ErrorCode, MetadataError, NotFoundError, PermissionDeniedError, RegistryError
+from registry.models import Document, Dossier, StorageLocation, Unit
+from registry.numbering import parse_number
+from registry.registers.numbering import allocate_serial, book_for
+from registry.signals import document_changed
+from registry.text import clean_line, nfc
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What intake produced for a file: where the bytes are and what they are (see ``registry.intake``)."""
+
+    name: str  # storage name of the original bytes
+    sha256: str
+    size: int
+    mime_type: str
+    original_filename: str
+    rendition_name: str = ""
+    page_count: int | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    """The register fields of a document, as typed by a clerk, a CSV manifest or an API client."""
+
+    direction: str
+    level: str
+    number: str
+    doc_type: str
+    issuer: str
+    title: str
+    issue_date: dt.date | None = None
+    summary: str = ""
+    urgency: str = Urgency.NONE
+    signer: str = ""
+    arrival_date: dt.date | None = None
+    level_decided_on: dt.date | None = None
+    protection_years: int | None = None
+    copies_count: int = 1
+    recall: bool = False
+    named_addressee_only: bool = False
+    recipients: str = ""
+    location: str = ""  # StorageLocation code
+    dossier: str = ""  # Dossier code
+    unit: str = ""  # handling Unit code
+    notes: str = ""
+    summary_authorised_by: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, data: dict) -> "DocumentMetadata":
+        """Build from strings (CLI options, CSV rows, form data); raises MetadataError naming the field."""
+        known = {f.name for f in fields(cls)} - {"extra"}
+        values = {}
+        for name in known:
+            if name not in data or data[name] is None or data[name] == "":
+                continue
+            values[name] = _coerce(name, data[name])
+        missing = [n for n in ("direction", "level", "number", "doc_type", "issuer", "title") if n not in values]
+        if missing:
+            raise MetadataError(f"Thiếu trường bắt buộc: {', '.join(missing)}", field=missing[0])
+        return cls(**values)
+
+    def normalised(self) -> "DocumentMetadata":
+        text_fields = ("number", "issuer", "title", "signer", "location", "dossier", "unit", "doc_type",
+                       "summary_authorised_by")
+        changes = {name: clean_line(getattr(self, name)) for name in text_fields}
+        changes.update({name: nfc(getattr(self, name)).strip() for name in ("summary", "recipients", "notes")})
+        return replace(self, **changes)
+
+
+_DATE_FIELDS = {"issue_date", "arrival_date", "level_decided_on"}
+_INT_FIELDS = {"protection_years", "copies_count"}
+_BOOL_FIELDS = {"recall", "named_addressee_only"}
+
+
+def _coerce(name, value):
+    if name in _DATE_FIELDS:
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip()
+        for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+            try:
+                return dt.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise MetadataError(f"Ngày không hợp lệ ở trường {name}: «{text}» (dạng YYYY-MM-DD)", field=name)
+    if name in _INT_FIELDS:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise MetadataError(f"Trường {name} phải là số nguyên: «{value}»", field=name) from None
+        if number < 0 or number > 100000:
+            raise MetadataError(f"Trường {name} ngoài giới hạn: {number}", field=name)
+        return number
+    if name in _BOOL_FIELDS:
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in {"1", "true", "yes", "co", "có", "x"}
+    return str(value)
+
+
+def summary_rule(on: dt.date) -> str:
+    """The tuyet_mat summary rule in force on a date (settings.REGISTRY_SUMMARY_RULES)."""
+    rule = "allowed"
+    for item in sorted(settings.REGISTRY_SUMMARY_RULES, key=lambda r: r["effective"]):
+        if dt.date.fromisoformat(item["effective"]) <= on:
+            rule = item["tuyet_mat_summary"]
+    return rule
+
+
+def validate_metadata(meta: DocumentMetadata) -> DocumentMetadata:
+    meta = meta.normalised()
+    if meta.direction not in Direction.values:
+        raise MetadataError(f"Loại không hợp lệ: «{meta.direction}» (den hoặc di)", field="direction")
+    if meta.level not in Level.values:
+        raise MetadataError(f"Độ mật không hợp lệ: «{meta.level}»", field="level")
+    if meta.urgency not in Urgency.values:
+        raise MetadataError(f"Độ khẩn không hợp lệ: «{meta.urgency}»", field="urgency")
+    if meta.doc_type not in DOCUMENT_TYPE_CODES:
+        raise MetadataError(f"Tên loại không hợp lệ: «{meta.doc_type}»", field="doc_type")
+    for name, limit in (("title", 255), ("number", 128), ("issuer", 255), ("signer", 255)):
+        if len(getattr(meta, name)) > limit:
+            raise MetadataError(f"Trường {name} dài quá {limit} ký tự", field=name)
+    if not meta.title:
+        raise MetadataError("Thiếu tên/tiêu đề tài liệu", field="title")
+    if meta.level == Level.TUYET_MAT and meta.summary:
+        rule = summary_rule(entry_date(meta))
+        if rule == "never" or (rule == "authorised_only" and not meta.summary_authorised_by):
+            raise MetadataError(
+                "Không được ghi trích yếu của tài liệu Tuyệt mật"
+                + (" khi chưa có ý kiến cho phép" if rule == "authorised_only" else ""),
+                field="summary",
+                code=ErrorCode.SUMMARY_NOT_ALLOWED,
+            )
+    today = timezone.localdate()
+    for name in _DATE_FIELDS:
+        value = getattr(meta, name)
+        if value and value > today + dt.timedelta(days=1):
+            raise MetadataError(f"Ngày ở trường {name} ở tương lai: {value}", field=name)
+    return meta
+
+
+def entry_date(meta: DocumentMetadata) -> dt.date:
+    """The date of the register entry: arrival for incoming, issue date for outgoing, else today."""
+    if meta.direction == Direction.INCOMING and meta.arrival_date:
+        return meta.arrival_date
+    if meta.direction == Direction.OUTGOING and meta.issue_date:
+        return meta.issue_date
+    return timezone.localdate()
+
+
+def _lookup(model, code, field_name, error_code):
+    if not code:
+        return None
+    obj = model.objects.filter(code=code).first()
+    if obj is None:
+        raise MetadataError(f"Không có mã «{code}»", field=field_name, code=error_code)
+    return obj
+
+
+def _notify_changed(document_id: int):
+    transaction.on_commit(lambda: document_changed.send(sender=Document, document_id=document_id))
+
+
+def do_register_document(
+    meta: DocumentMetadata, *, actor, ctx: RequestContext | None = None, stored: StoredFile | None = None
+) -> Document:
+    """Register one document (with its stored file, or paper-only) in the right book; one log entry.
+
+    Raises MetadataError / DuplicateError / PermissionDeniedError; on any error nothing is written.
+    """
+    if not can_do(actor, Perm.REGISTER):
+        raise PermissionDeniedError("Người dùng không có quyền đăng ký tài liệu.")
+    meta = validate_metadata(meta)
+    parsed = parse_number(meta.number)
+    on = entry_date(meta)
+    decided = meta.level_decided_on or meta.issue_date or on
+    years = meta.protection_years or LEVEL_BASE_TERM_YEARS.get(meta.level)
+    expires = None
+    if years and meta.level != Level.THUONG:
+        try:
+            expires = decided.replace(year=decided.year + years)
+        except ValueError:  # 29 February
+            expires = decided.replace(year=decided.year + years, day=28)
+    with transaction.atomic():
+        location = _lookup(StorageLocation, meta.location, "location", ErrorCode.UNKNOWN_LOCATION)
+        dossier = _lookup(Dossier, meta.dossier, "dossier", ErrorCode.UNKNOWN_DOSSIER)
+        unit = _lookup(Unit, meta.unit, "unit", ErrorCode.UNKNOWN_UNIT)
+        if stored is not None:
+            existing = Document.objects.filter(sha256=stored.sha256).values_list("pk", flat=True).first()
+            if existing:
+                from registry.errors import DuplicateError
+
+                raise DuplicateError(existing, stored.sha256)
+        book = book_for(meta.direction, meta.level != Level.THUONG, on.year)
+        serial = allocate_serial(book)
+        document = Document(
+            title=meta.title,
+            direction=meta.direction,
+            register=book,
+            serial=serial,
+            arrival_date=(meta.arrival_date or on) if meta.direction == Direction.INCOMING else None,
+            arrival_number=serial if meta.direction == Direction.INCOMING else None,
+            number_raw=meta.number,
+            number_normalized=parsed.normalized,
+            number_value=parsed.value,
+            doc_type=meta.doc_type,
+            issuer=meta.issuer,
+            issue_date=meta.issue_date,
+            signer=meta.signer,
+            summary=meta.summary,
+            summary_authorised_by=meta.summary_authorised_by,
+            level=meta.level,
+            level_decided_on=decided if meta.level != Level.THUONG else None,
+            protection_years=years if meta.level != Level.THUONG else None,
+            protection_expires_on=expires,
+            urgency=meta.urgency,
+            copies_count=meta.copies_count,
+            recall=meta.recall,
+            named_addressee_only=meta.named_addressee_only,
+            recipients=meta.recipients,
+            handling_unit=unit,
+            storage_location=location,
+            dossier=dossier,
+            notes=meta.notes,
+            uploaded_by_user=actor,
+        )
+        if stored is not None:
+            document.file.name = stored.name
+            document.rendition.name = stored.rendition_name
+            document.sha256 = stored.sha256
+            document.file_size = stored.size
+            document.mime_type = stored.mime_type
+            document.page_count = stored.page_count
+            document.original_filename = stored.original_filename
+            document.extracted_text = stored.text
+        document.save()
+        record(Action.REGISTER, actor=actor, ctx=ctx, document=document,
+               extra={"register": book.code, "serial": serial})
+        _notify_changed(document.pk)
+    return document
+
+
+EDITABLE_FIELDS = (
+    "title", "summary", "signer", "issuer", "issue_date", "urgency", "copies_count", "recall",
+    "named_addressee_only", "recipients", "notes", "storage_location", "dossier", "handling_unit",
+)
+
+
+def do_edit_document(document: Document, changes: dict, *, actor, ctx: RequestContext | None = None) -> Document:
+    """Change descriptive fields of an entry (never its serial, register or level: those have their own acts)."""
+    if not can(actor, Perm.EDIT, document):
+        raise NotFoundError() if not can(actor, Perm.VIEW, document) else PermissionDeniedError(
+            "Người dùng không có quyền sửa tài liệu này."
+        )
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise MetadataError(f"Không được sửa trường: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    if document.level == Level.TUYET_MAT and changes.get("summary"):
+        if summary_rule(timezone.localdate()) != "allowed":
+            raise MetadataError("Không được ghi trích yếu của tài liệu Tuyệt mật", field="summary",
+                                code=ErrorCode.SUMMARY_NOT_ALLOWED)
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        before = {}
+        for name, value in changes.items():
+            if isinstance(value, str):
+                value = nfc(value).strip()
+            before[name] = str(getattr(locked, name + "_id" if name in ("storage_location", "dossier", "handling_unit") else name))
+            setattr(locked, name, value)
+        locked.save()
+        record(Action.EDIT, actor=actor, ctx=ctx, document=locked, extra={"fields": sorted(changes), "before": before})
+        _notify_changed(locked.pk)
+    return locked
+
+
+def do_void_entry(document: Document, reason: str, *, actor, ctx: RequestContext | None = None) -> Document:
+    """Void a register entry: it stays in its book with the reason; the serial is never reused."""
+    reason = clean_line(reason)
+    if not reason:
+        raise MetadataError("Phải ghi lý do hủy số.", field="reason")
+    if not can(actor, Perm.VOID, document):
+        if not can(actor, Perm.VIEW, document):
+            raise NotFoundError()
+        raise PermissionDeniedError("Không thể hủy số tài liệu này.")
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if locked.voided:
+            raise RegistryError("Số này đã bị hủy.", code=ErrorCode.INVALID_STATE)
+        locked.voided = True
+        locked.void_reason = reason
+        locked.voided_at = timezone.now()
+        locked.voided_by = actor
+        locked.save(update_fields=["voided", "void_reason", "voided_at", "voided_by", "updated_at"])
+        record(Action.VOID, actor=actor, ctx=ctx, document=locked, extra={"reason": reason})
+        _notify_changed(locked.pk)
+    return locked
+
+
+def metadata_as_dict(meta: DocumentMetadata) -> dict:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(meta).items()}

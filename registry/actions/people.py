@@ -1,0 +1,121 @@
+"""People and need-to-know grants: set up an office from the admin or a script, each change logged."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from registry.access import Perm, can_do, get_document_or_404
+from registry.audit.context import RequestContext
+from registry.audit.log import record
+from registry.constants import Action, Level, Role
+from registry.errors import ErrorCode, MetadataError, PermissionDeniedError, RegistryError
+from registry.models import Document, Dossier, Grant, Unit, User
+from registry.text import clean_line
+
+
+def _require(actor, perm):
+    # ``actor=None`` is the local operator at the console (bootstrap, demo): trusted by having the machine.
+    if actor is not None and not can_do(actor, perm):
+        raise PermissionDeniedError("Người dùng không có quyền thực hiện thao tác này.")
+
+
+def do_add_user(
+    username: str,
+    *,
+    role: str,
+    clearance: str,
+    unit: str = "",
+    password: str | None = None,
+    full_name: str = "",
+    email: str = "",
+    actor=None,
+    ctx: RequestContext | None = None,
+) -> User:
+    """Create (or update the role/clearance/unit of) a user. ``unit`` is a unit name or code; created if new."""
+    _require(actor, Perm.MANAGE_USERS)
+    username = clean_line(username)
+    if not username:
+        raise MetadataError("Thiếu tên đăng nhập.", field="username")
+    if role not in Role.values:
+        raise MetadataError(f"Vai trò không hợp lệ: «{role}»", field="role")
+    if clearance not in Level.values:
+        raise MetadataError(f"Mức tiếp cận không hợp lệ: «{clearance}»", field="clearance")
+    with transaction.atomic():
+        unit_obj = None
+        if unit:
+            unit_name = clean_line(unit)
+            unit_obj = Unit.objects.filter(code=unit_name).first() or Unit.objects.filter(name=unit_name).first()
+            if unit_obj is None:
+                unit_obj = Unit.objects.create(code=_unit_code(unit_name), name=unit_name)
+        user, created = User.objects.get_or_create(username=username)
+        user.role, user.clearance, user.unit = role, clearance, unit_obj
+        user.is_staff = role == Role.ADMIN
+        if full_name:
+            parts = clean_line(full_name).rsplit(" ", 1)
+            user.last_name, user.first_name = (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
+        if email:
+            user.email = email
+        if password:
+            user.set_password(password)
+        elif created:
+            user.set_unusable_password()
+        user.save()
+        record(Action.USER_ADMIN, actor=actor, ctx=ctx,
+               extra={"user": username, "created": created, "role": role, "clearance": clearance,
+                      "unit": unit_obj.code if unit_obj else ""})
+    return user
+
+
+def _unit_code(name: str) -> str:
+    from registry.text import fold
+
+    words = [w for w in fold(name).upper().split() if w.isalnum()]
+    base = "".join(w[0] for w in words)[:16] or "DV"
+    code, n = base, 1
+    while Unit.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}{n}"
+    return code
+
+
+def do_add_grant(
+    user: User,
+    *,
+    until: dt.date,
+    reason: str,
+    document: Document | None = None,
+    dossier: Dossier | None = None,
+    actor=None,
+    ctx: RequestContext | None = None,
+) -> Grant:
+    """Grant need-to-know on a document or a dossier until a date. The granting person must be able to see it."""
+    _require(actor, Perm.GRANT)
+    reason = clean_line(reason)
+    if not reason:
+        raise MetadataError("Phải ghi lý do cấp quyền.", field="reason")
+    if (document is None) == (dossier is None):
+        raise MetadataError("Chọn đúng một tài liệu hoặc một hồ sơ.", field="document")
+    if until < timezone.localdate():
+        raise MetadataError("Ngày hết hiệu lực đã qua.", field="until")
+    if actor is not None and document is not None:
+        get_document_or_404(actor, document.pk)  # nobody grants what they cannot see
+    with transaction.atomic():
+        grant = Grant.objects.create(user=user, document=document, dossier=dossier, valid_until=until,
+                                     reason=reason, granted_by=actor)
+        record(Action.GRANT, actor=actor, ctx=ctx, document=document,
+               extra={"grantee": user.username, "until": until.isoformat(),
+                      "dossier": dossier.code if dossier else None, "reason": reason})
+    return grant
+
+
+def do_revoke_grant(grant: Grant, *, actor=None, ctx: RequestContext | None = None) -> Grant:
+    _require(actor, Perm.GRANT)
+    if grant.revoked_at:
+        raise RegistryError("Quyền này đã bị thu hồi.", code=ErrorCode.INVALID_STATE)
+    with transaction.atomic():
+        grant.revoked_at = timezone.now()
+        grant.save(update_fields=["revoked_at"])
+        record(Action.GRANT, actor=actor, ctx=ctx, document=grant.document,
+               extra={"grantee": grant.user.username, "revoked": True})
+    return grant

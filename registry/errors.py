@@ -1,0 +1,81 @@
+"""Typed errors with stable codes. The codes are a public interface (CLI JSON, API, operators' scripts)."""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    # Intake: the file itself
+    FILE_NOT_FOUND = "file_not_found"
+    EMPTY_FILE = "empty_file"
+    FILE_TOO_LARGE = "file_too_large"
+    BAD_FILENAME = "bad_filename"
+    UNSUPPORTED_TYPE = "unsupported_type"
+    PDF_DAMAGED = "pdf_damaged"
+    PDF_TRUNCATED = "pdf_truncated"
+    PDF_ENCRYPTED = "pdf_encrypted"
+    DOCUMENT_DAMAGED = "document_damaged"
+    EXTRACTION_FAILED = "extraction_failed"
+    RESOURCE_LIMIT = "resource_limit"
+    DUPLICATE = "duplicate"
+    STORAGE_FAILED = "storage_failed"
+    # Metadata
+    INVALID_METADATA = "invalid_metadata"
+    UNKNOWN_LOCATION = "unknown_location"
+    UNKNOWN_DOSSIER = "unknown_dossier"
+    UNKNOWN_UNIT = "unknown_unit"
+    SUMMARY_NOT_ALLOWED = "summary_not_allowed"
+    # People and access
+    UNKNOWN_USER = "unknown_user"
+    PERMISSION_DENIED = "permission_denied"
+    NOT_FOUND = "not_found"
+    PURPOSE_REQUIRED = "purpose_required"
+    INVALID_STATE = "invalid_state"
+
+
+class RegistryError(Exception):
+    """An error with a stable code and a message a person can act on."""
+
+    code: ErrorCode = ErrorCode.INVALID_METADATA
+
+    def __init__(self, message: str, *, code: ErrorCode | None = None, **details):
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.details = details
+
+    def as_dict(self) -> dict:
+        body = {"code": str(self.code), "message": self.message}
+        body.update({k: v for k, v in self.details.items() if v is not None})
+        return {"error": body}
+
+
+class MetadataError(RegistryError):
+    code = ErrorCode.INVALID_METADATA
+
+    def __init__(self, message: str, *, field: str | None = None, code: ErrorCode | None = None):
+        super().__init__(message, code=code, field=field)
+        self.field = field
+
+
+class DuplicateError(RegistryError):
+    code = ErrorCode.DUPLICATE
+
+    def __init__(self, existing_id: int, sha256: str):
+        super().__init__(
+            f"Tệp này đã được đăng ký (tài liệu #{existing_id}).", existing_id=existing_id, sha256=sha256
+        )
+        self.existing_id = existing_id
+
+
+class NotFoundError(RegistryError):
+    """Raised for documents that do not exist for the asking user: the message is the same either way."""
+
+    code = ErrorCode.NOT_FOUND
+
+    def __init__(self, what: str = "document"):
+        super().__init__(f"Không tìm thấy ({what}).")
+
+
+class PermissionDeniedError(RegistryError):
+    code = ErrorCode.PERMISSION_DENIED

@@ -1,0 +1,119 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from wagtail.documents.models import AbstractDocument
+
+from registry.constants import DOCUMENT_TYPES, Direction, Level, Urgency
+
+
+class Document(AbstractDocument):
+    """A registered congress document: one row of a register book, with or without a file.
+
+    The original bytes are kept exactly as received (``file``, content-addressed by SHA-256);
+    ``rendition`` is the sanitised PDF rebuilt for reading. A paper-only record has neither.
+    Wagtail's own document views are never exposed: every read goes through the clearance policy.
+    """
+
+    # Wagtail's search index is not used for registered documents: our own ``search`` package indexes
+    # them with clearance trimming; indexing them twice would only duplicate secret text.
+    search_fields = []
+
+    file = models.FileField(_("tệp gốc"), upload_to="originals", blank=True, max_length=255)
+    uploaded_by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người đăng ký"),
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="registered_documents",
+        on_delete=models.SET_NULL,
+    )
+    tags = TaggableManager(help_text=None, blank=True, verbose_name=_("thẻ"), related_name="registered_documents")
+    rendition = models.FileField(_("bản đọc đã làm sạch"), upload_to="renditions", blank=True, max_length=255)
+
+    # Register entry
+    direction = models.CharField(_("loại"), max_length=4, choices=Direction.choices)
+    register = models.ForeignKey(
+        "registry.RegisterBook", verbose_name=_("sổ đăng ký"), related_name="entries", on_delete=models.PROTECT
+    )
+    serial = models.PositiveIntegerField(_("số thứ tự"), editable=False)
+    arrival_date = models.DateField(_("ngày đến"), null=True, blank=True)
+    arrival_number = models.PositiveIntegerField(_("số đến"), null=True, blank=True, editable=False)
+
+    # Number and symbol, as typed and normalised (see registry.numbering)
+    number_raw = models.CharField(_("số, ký hiệu"), max_length=128, blank=True)
+    number_normalized = models.CharField(max_length=128, blank=True, db_index=True, editable=False)
+    number_value = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    doc_type = models.CharField(_("tên loại"), max_length=8, choices=DOCUMENT_TYPES)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=255)
+    issue_date = models.DateField(_("ngày tháng văn bản"), null=True, blank=True)
+    signer = models.CharField(_("người ký"), max_length=255, blank=True)
+    summary = models.TextField(_("trích yếu"), blank=True)
+    summary_authorised_by = models.CharField(_("người cho phép ghi trích yếu"), max_length=255, blank=True)
+
+    # Classification
+    level = models.CharField(_("độ mật"), max_length=16, choices=Level.choices, default=Level.THUONG, db_index=True)
+    level_decided_on = models.DateField(_("ngày xác định độ mật"), null=True, blank=True)
+    protection_years = models.PositiveIntegerField(_("thời hạn bảo vệ (năm)"), null=True, blank=True)
+    protection_expires_on = models.DateField(_("hết thời hạn bảo vệ"), null=True, blank=True)
+    urgency = models.CharField(_("độ khẩn"), max_length=16, choices=Urgency.choices, default=Urgency.NONE)
+    copies_count = models.PositiveIntegerField(_("số lượng bản"), default=1)
+    recall = models.BooleanField(_("tài liệu thu hồi"), default=False)
+    named_addressee_only = models.BooleanField(_("chỉ người có tên mới được bóc bì"), default=False)
+    recipients = models.TextField(_("nơi nhận"), blank=True)
+    handling_unit = models.ForeignKey(
+        "registry.Unit", verbose_name=_("đơn vị xử lý/lưu"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    storage_location = models.ForeignKey(
+        "registry.StorageLocation", verbose_name=_("vị trí lưu trữ"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    dossier = models.ForeignKey(
+        "registry.Dossier",
+        verbose_name=_("hồ sơ"),
+        null=True,
+        blank=True,
+        related_name="documents",
+        on_delete=models.PROTECT,
+    )
+    notes = models.TextField(_("ghi chú"), blank=True)
+
+    # File facts
+    sha256 = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    mime_type = models.CharField(_("loại tệp"), max_length=128, blank=True, editable=False)
+    page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True, editable=False)
+    original_filename = models.CharField(_("tên tệp gốc"), max_length=255, blank=True, editable=False)
+    extracted_text = models.TextField(blank=True, editable=False)
+
+    # Void (the entry stays in its register, with the reason)
+    voided = models.BooleanField(_("đã hủy số"), default=False, editable=False)
+    void_reason = models.TextField(_("lý do hủy"), blank=True, editable=False)
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, related_name="+", on_delete=models.SET_NULL, editable=False
+    )
+
+    # Lifecycle status (declassified / destroyed records survive as rows)
+    declassified_on = models.DateField(_("ngày giải mật"), null=True, blank=True, editable=False)
+    destroyed_on = models.DateField(_("ngày tiêu hủy"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    admin_form_fields = ("title",)
+
+    class Meta:
+        verbose_name = _("tài liệu")
+        verbose_name_plural = _("tài liệu")
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["register", "serial"], name="uniq_register_serial")]
+        indexes = [models.Index(fields=["register", "serial"]), models.Index(fields=["issue_date"])]
+
+    def __str__(self):
+        return f"{self.number_raw or '—'} {self.title}".strip()
+
+    @property
+    def is_paper_only(self) -> bool:
+        return not self.file
+
+    @property
+    def type_label(self) -> str:
+        return self.get_doc_type_display()

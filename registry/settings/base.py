@@ -1,0 +1,219 @@
+"""Settings shared by every deployment.
+
+Everything an instance owns (SQLite database, stored files, search index, signing keys) lives under one
+folder, ``REGISTRY_HOME`` (default ``./var``), so that one instance is one folder to back up.
+Environment variables switch to the production parts: ``DATABASE_URL`` (PostgreSQL),
+``REGISTRY_STORAGE=s3`` (S3-compatible object storage), ``REGISTRY_SEARCH_BACKEND=elasticsearch``.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+REGISTRY_HOME = Path(os.environ.get("REGISTRY_HOME", BASE_DIR / "var")).resolve()
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
+DEBUG = env_bool("DJANGO_DEBUG", True)
+ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
+
+INSTALLED_APPS = [
+    "registry",
+    "search",
+    "wagtail.contrib.forms",
+    "wagtail.contrib.settings",
+    "wagtail.users",
+    "wagtail.documents",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "registry.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "registry.middleware.SecondFactorMiddleware",
+    "registry.middleware.HiddenWagtailViewsMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "registry.urls"
+WSGI_APPLICATION = "registry.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.debug",
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SQLite by default (one machine, nothing but Python); DATABASE_URL switches to PostgreSQL.
+# IMMEDIATE transactions make SQLite take its write lock up front, so concurrent writers queue
+# instead of failing half-way (serial allocation and the access-log chain rely on this).
+_default_sqlite = f"sqlite:///{REGISTRY_HOME / 'registry.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "registry.User"
+WAGTAILDOCS_DOCUMENT_MODEL = "registry.Document"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+]
+AUTHENTICATION_BACKENDS = ["registry.accounts.LockoutModelBackend"]
+LOGIN_URL = "wagtailadmin_login"
+
+# Accounts: lockout after repeated failures, short idle sessions.
+REGISTRY_LOGIN_MAX_FAILURES = int(os.environ.get("REGISTRY_LOGIN_MAX_FAILURES", 5))
+REGISTRY_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("REGISTRY_LOGIN_LOCKOUT_MINUTES", 15))
+SESSION_COOKIE_AGE = int(os.environ.get("REGISTRY_SESSION_SECONDS", 30 * 60))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+LOCALE_PATHS = [BASE_DIR / "registry" / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = REGISTRY_HOME / "static"
+MEDIA_ROOT = REGISTRY_HOME / "files"
+MEDIA_URL = "/media-not-served/"  # stored files are never served directly; every read goes through a view
+
+# Storage: local disk by default; REGISTRY_STORAGE=s3 for S3-compatible object storage.
+if os.environ.get("REGISTRY_STORAGE", "local") == "s3":
+    STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": os.environ.get("REGISTRY_S3_BUCKET", "registry"),
+                "endpoint_url": os.environ.get("REGISTRY_S3_ENDPOINT"),
+                "access_key": os.environ.get("REGISTRY_S3_ACCESS_KEY"),
+                "secret_key": os.environ.get("REGISTRY_S3_SECRET_KEY"),
+                "region_name": os.environ.get("REGISTRY_S3_REGION", "us-east-1"),
+                "default_acl": None,
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+else:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+WAGTAIL_SITE_NAME = "Sổ đăng ký tài liệu mật Đại hội"
+WAGTAILADMIN_BASE_URL = os.environ.get("REGISTRY_BASE_URL", "http://127.0.0.1:8000")
+WAGTAIL_ENABLE_UPDATE_CHECK = False  # air-gapped: no call home
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAILADMIN_COMMENTS_ENABLED = False
+WAGTAIL_USER_CUSTOM_FIELDS = ["clearance", "unit", "role"]
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Congress registry API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Registry domain configuration (data, not code; see shared/docs/domain.md) ---
+REGISTRY_MAX_UPLOAD_BYTES = int(os.environ.get("REGISTRY_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
+REGISTRY_INTAKE_TIMEOUT_SECONDS = int(os.environ.get("REGISTRY_INTAKE_TIMEOUT_SECONDS", 60))
+REGISTRY_INTAKE_MEMORY_BYTES = int(os.environ.get("REGISTRY_INTAKE_MEMORY_BYTES", 1024 * 1024 * 1024))
+REGISTRY_BODY = os.environ.get("REGISTRY_BODY", "Đảng ủy Bộ Công Thương")
+REGISTRY_PARENT_BODY = os.environ.get("REGISTRY_PARENT_BODY", "Đảng ủy Khối các cơ quan Trung ương")
+REGISTRY_TERM = os.environ.get("REGISTRY_TERM", "2020-2025")
+REGISTRY_KEYS_DIR = Path(os.environ.get("REGISTRY_KEYS_DIR", REGISTRY_HOME / "keys"))
+# Encrypt marked copies with a one-time password for these levels (AES-256).
+REGISTRY_ENCRYPT_LEVELS = [lv for lv in os.environ.get("REGISTRY_ENCRYPT_LEVELS", "").split(",") if lv]
+
+# Search: the embedded engine (tantivy) by default; Elasticsearch when configured.
+REGISTRY_SEARCH = {
+    "BACKEND": os.environ.get("REGISTRY_SEARCH_BACKEND", "embedded"),
+    "INDEX_DIR": str(REGISTRY_HOME / "index"),
+    "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL", ""),
+    "INDEX_PREFIX": os.environ.get("REGISTRY_SEARCH_INDEX_PREFIX", "registry"),
+}
+
+# Anomaly thresholds (the security officer may tune them).
+REGISTRY_ANOMALIES = {
+    "bulk_read_documents": 20,
+    "bulk_read_minutes": 60,
+    "work_days": [0, 1, 2, 3, 4],
+    "work_start": "07:30",
+    "work_end": "17:00",
+    "refusals_per_day": 3,
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("REGISTRY_LOG_LEVEL", "WARNING")},
+}
+
+# Whether a tuyet_mat summary (trích yếu) may be recorded, by effective date (domain.md §1): under the 2020
+# rules only with a recorded authorisation, from 2026 never. Data, not code: amend when the rules change.
+REGISTRY_SUMMARY_RULES = [
+    {"effective": "2020-07-01", "tuyet_mat_summary": "authorised_only"},
+    {"effective": "2026-01-01", "tuyet_mat_summary": "never"},
+]

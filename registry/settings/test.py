@@ -1,0 +1,15 @@
+"""Test settings: an isolated REGISTRY_HOME per run, fast hashing."""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("REGISTRY_HOME", tempfile.mkdtemp(prefix="registry-test-"))
+
+from .base import *  # noqa: E402,F401,F403
+from .base import REGISTRY_HOME  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DEBUG = False
+MEDIA_ROOT = Path(REGISTRY_HOME) / "files"
+LANGUAGE_CODE = "vi"

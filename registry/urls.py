@@ -1,0 +1,12 @@
+from django.urls import include, path
+from django.views.generic import RedirectView
+from wagtail.admin import urls as wagtailadmin_urls
+
+from registry.views import account
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("account/otp/", account.otp_verify, name="registry_otp_verify"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", include(wagtailadmin_urls)),
+]
