@@ -7,6 +7,7 @@ from registry.views import account
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("account/otp/", account.otp_verify, name="registry_otp_verify"),
+    path("api/", include("registry.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", include(wagtailadmin_urls)),
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REGISTRY_HOME = Path(os.environ.get("REGISTRY_HOME", BASE_DIR / "var")).resolve()
+REGISTRY_HOME.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name, default=False):

@@ -1,0 +1,3 @@
+"""Versioned JSON API (v1)."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Wagtail hooks of the audit workspace (menu item, admin URLs)."""

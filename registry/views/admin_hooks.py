@@ -1,0 +1,1 @@
+"""Wagtail hooks of the registry screens (menus, admin URLs, hiding Wagtail's own document views)."""
