@@ -30,6 +30,8 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     PURPOSE_REQUIRED = "purpose_required"
     INVALID_STATE = "invalid_state"
+    # A failure that is no fault of the input (a bug, a database outage): reported per row in bulk intake
+    INTERNAL_ERROR = "internal_error"
 
 
 class RegistryError(Exception):

@@ -24,6 +24,21 @@ class RequestIdMiddleware:
         return response
 
 
+class DefaultLanguageMiddleware:
+    """Vietnamese unless the person chose otherwise (language cookie, session or Wagtail preference).
+
+    The browser's Accept-Language is ignored: an office's machines are often set up in English, but the
+    registry's language is the office's.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
 class HiddenWagtailViewsMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -35,6 +35,13 @@ class User(AbstractUser):
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
 
+    def get_full_name(self):
+        # Vietnamese order: family and middle names (last_name) before the given name (first_name).
+        return " ".join(part for part in (self.last_name, self.first_name) if part).strip()
+
+    def get_short_name(self):
+        return self.first_name or self.username
+
     @property
     def display_name(self):
         return self.get_full_name() or self.username

@@ -33,8 +33,9 @@ INSTALLED_APPS = [
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
-    "wagtail.users",
+    "registry.views.users_app.RegistryUsersAppConfig",  # wagtail.users with the registry's user forms
     "wagtail.documents",
+    "wagtail.images",  # required by the admin's templates (wagtail_config); its menu is hidden
     "wagtail.admin",
     "wagtail",
     "modelcluster",
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "registry.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -170,6 +172,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "registry.api.views.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Congress registry API",

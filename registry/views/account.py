@@ -26,3 +26,97 @@ def otp_verify(request):
             return redirect(target)
         form.add_error("code", _("Mã không đúng hoặc đã hết hạn."))
     return render(request, "registry/account/otp_verify.html", {"form": form})
+
+
+# --- Enrolment -------------------------------------------------------------------------------------------
+
+TOTP_PENDING_KEY = "registry_totp_pending"
+
+
+def totp_allowed(user) -> bool:
+    """Enrolment is offered to people cleared above ``mat`` (the levels that need need-to-know)."""
+    from registry.constants import LEVEL_RANK, Level
+
+    return bool(user.is_authenticated and LEVEL_RANK[user.clearance] > LEVEL_RANK[Level.MAT])
+
+
+def do_enrol_totp(user, secret: str, *, ctx=None):
+    """Save a confirmed TOTP secret and log it (USER_ADMIN), in one transaction."""
+    from django.db import transaction
+
+    from registry.audit.log import record
+    from registry.constants import Action
+
+    with transaction.atomic():
+        user.totp_secret = secret
+        user.save(update_fields=["totp_secret"])
+        record(Action.USER_ADMIN, actor=user, ctx=ctx, extra={"user": user.username, "totp": "enrolled"})
+
+
+@login_required
+def totp_enrol(request):
+    """Show a fresh secret once (otpauth URI + the secret); save it only after a correct code."""
+    from django.conf import settings
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as gettext_now
+
+    from registry.audit.context import RequestContext
+
+    if not totp_allowed(request.user):
+        raise PermissionDenied
+    if request.user.totp_secret:
+        return render(request, "registry/account/totp_enrol.html", {"enrolled": True})
+    form = OtpForm(request.POST or None)
+    secret = request.session.get(TOTP_PENDING_KEY)
+    if request.method == "POST" and secret and form.is_valid():
+        if pyotp.TOTP(secret).verify(form.cleaned_data["code"], valid_window=1):
+            do_enrol_totp(request.user, secret, ctx=RequestContext.from_request(request))
+            request.session.pop(TOTP_PENDING_KEY, None)
+            request.session[OTP_SESSION_KEY] = True
+            from django.contrib import messages
+
+            messages.success(request, gettext_now("Đã bật xác thực hai lớp."))
+            return redirect("wagtailadmin_home")
+        form.add_error("code", _("Mã không đúng hoặc đã hết hạn."))
+    if request.method == "GET" or not secret:
+        secret = pyotp.random_base32()
+        request.session[TOTP_PENDING_KEY] = secret
+        form = OtpForm()
+    uri = pyotp.TOTP(secret).provisioning_uri(name=request.user.username, issuer_name=settings.WAGTAIL_SITE_NAME)
+    response = render(request, "registry/account/totp_enrol.html", {"form": form, "secret": secret, "uri": uri})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- API token ---------------------------------------------------------------------------------------------
+
+
+def do_issue_api_token(user, *, ctx=None):
+    """Replace the user's API token with a new one (logged); the key is shown once by the caller."""
+    from django.db import transaction
+    from rest_framework.authtoken.models import Token
+
+    from registry.audit.log import record
+    from registry.constants import Action
+
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        token = Token.objects.create(user=user)
+        record(Action.USER_ADMIN, actor=user, ctx=ctx, extra={"user": user.username, "api_token": "issued"})
+    return token
+
+
+@login_required
+def api_token(request):
+    """Issue (or replace) one's own API token; the key is shown once, only in the response to the POST."""
+    from rest_framework.authtoken.models import Token
+
+    from registry.audit.context import RequestContext
+
+    key = None
+    if request.method == "POST":
+        key = do_issue_api_token(request.user, ctx=RequestContext.from_request(request)).key
+    has_token = key is not None or Token.objects.filter(user=request.user).exists()
+    response = render(request, "registry/account/api_token.html", {"key": key, "has_token": has_token})
+    response["Cache-Control"] = "no-store"
+    return response

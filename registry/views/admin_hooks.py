@@ -1,1 +1,233 @@
 """Wagtail hooks of the registry screens (menus, admin URLs, hiding Wagtail's own document views)."""
+
+from django.db.models import Count
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.site_summary import SummaryItem
+from wagtail.admin.ui.components import Component
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permission_policies.base import BasePermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from registry.access import Perm, can_do, visible_documents
+from registry.constants import Level, Role
+from registry.models import Dossier, Holiday, StorageLocation, Unit
+from registry.views import account, books, documents, grants
+
+# --- URLs (mounted under /admin/registry/; Wagtail wraps them in its admin-access check) ----------------
+
+registry_urls = [
+    path("", documents.DocumentListView.as_view(), name="registry_document_list"),
+    path("new/", documents.DocumentRegisterView.as_view(), name="registry_document_register"),
+    path("<int:pk>/", documents.DocumentDetailView.as_view(), name="registry_document_detail"),
+    path("<int:pk>/edit/", documents.DocumentEditView.as_view(), name="registry_document_edit"),
+    path("<int:pk>/void/", documents.void_view, name="registry_document_void"),
+    path("<int:pk>/download/", documents.DocumentDownloadView.as_view(), name="registry_document_download"),
+    path("copy/<str:token>/", documents.fetch_copy, name="registry_copy_fetch"),
+    path("books/", books.BookListView.as_view(), name="registry_books"),
+    path("books/<int:pk>/print.<str:fmt>", books.print_view, name="registry_book_print"),
+    path("grants/", grants.GrantListView.as_view(), name="registry_grants"),
+    path("grants/<int:pk>/revoke/", grants.revoke_view, name="registry_grant_revoke"),
+    path("account/totp/", account.totp_enrol, name="registry_totp_enrol"),
+    path("account/token/", account.api_token, name="registry_api_token"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_registry_urls():
+    return [path("registry/", include(registry_urls))]
+
+
+# --- Menu ---------------------------------------------------------------------------------------------
+
+
+class PermMenuItem(MenuItem):
+    """A menu item shown only to users whose role has ``perm`` (or passes ``check``)."""
+
+    def __init__(self, *args, perm=None, check=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.perm, self.check = perm, check
+
+    def is_shown(self, request):
+        if self.check is not None:
+            return self.check(request.user)
+        return self.perm is None or can_do(request.user, self.perm)
+
+
+@hooks.register("register_admin_menu_item")
+def register_registry_menu():
+    items = [
+        PermMenuItem(_("Đăng ký tài liệu"), reverse("registry_document_register"), name="registry-register",
+                     icon_name="plus", order=100, perm=Perm.REGISTER),
+        PermMenuItem(_("Tài liệu đã đăng ký"), reverse("registry_document_list"), name="registry-documents",
+                     icon_name="doc-full", order=200, perm=Perm.VIEW),
+        PermMenuItem(_("Sổ đăng ký"), reverse("registry_books"), name="registry-books", icon_name="list-ul",
+                     order=300, perm=Perm.VIEW),
+        PermMenuItem(_("Quyền tiếp cận"), reverse("registry_grants"), name="registry-grants", icon_name="key",
+                     order=400, perm=Perm.GRANT),
+        PermMenuItem(_("Xác thực hai lớp"), reverse("registry_totp_enrol"), name="registry-totp",
+                     icon_name="lock", order=500, check=account.totp_allowed),
+        PermMenuItem(_("Token API"), reverse("registry_api_token"), name="registry-api-token", icon_name="code",
+                     order=600),
+    ]
+    # Search has its own top-level menu item (the search package's hooks); the listing links to it too.
+    return SubmenuMenuItem(_("Sổ đăng ký"), Menu(items=items), name="registry", icon_name="folder-open-inverse",
+                           order=50)
+
+
+@hooks.register("construct_main_menu")
+def hide_wagtail_documents_menu(request, menu_items):
+    # Wagtail's document library knows nothing of clearance; its views are 404 (middleware), so no menu.
+    # The help menu links to Wagtail's online editor guide: the office is air-gapped, so it goes too.
+    menu_items[:] = [item for item in menu_items if item.name not in ("documents", "images", "help")]
+
+
+@hooks.register("construct_search")
+def hide_wagtail_documents_search(request, search_areas):
+    search_areas[:] = [area for area in search_areas if area.name != "documents"]
+
+
+# --- Dashboard: counts only from visible_documents --------------------------------------------------------
+
+
+class VisibleDocumentsSummaryItem(SummaryItem):
+    order = 50
+    template_name = "registry/dashboard/summary_item.html"
+
+    def get_context_data(self, parent_context):
+        return {"total": visible_documents(self.request.user).count(), "url": reverse("registry_document_list")}
+
+    def is_shown(self):
+        return can_do(self.request.user, Perm.VIEW)
+
+
+@hooks.register("construct_homepage_summary_items")
+def registry_summary_items(request, items):
+    items[:] = [item for item in items if item.__class__.__name__ != "DocumentsSummaryItem"]
+    items.insert(0, VisibleDocumentsSummaryItem(request))
+
+
+class RegistryPanel(Component):
+    name = "registry_overview"
+    order = 10
+    template_name = "registry/dashboard/panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        user = self.request.user
+        qs = visible_documents(user)
+        by_level = dict(qs.values_list("level").annotate(n=Count("id")).order_by())
+        levels = [(label, by_level.get(value, 0)) for value, label in Level.choices if value in by_level]
+        recent = qs.select_related("register").order_by("-id")[:8]
+        return {
+            "levels": levels,
+            "voided": qs.filter(voided=True).count(),
+            "recent": recent,
+            "can_register": can_do(user, Perm.REGISTER),
+            "search_url": documents.search_url(),
+            "totp_offer": account.totp_allowed(user) and not user.totp_secret,
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def registry_homepage_panels(request, panels):
+    if can_do(request.user, Perm.VIEW):
+        panels.insert(0, RegistryPanel(request))
+
+
+# --- Catalogues: storage places, dossiers, units, holidays ------------------------------------------------
+
+
+class RolePermissionPolicy(BasePermissionPolicy):
+    """Everything on a catalogue model for the listed roles, nothing for others (the role decides)."""
+
+    def __init__(self, model, roles):
+        super().__init__(model)
+        self.roles = {str(r) for r in roles}
+
+    def _allowed(self, user):
+        return bool(user.is_authenticated and user.is_active and user.role in self.roles)
+
+    def user_has_permission(self, user, action):
+        return self._allowed(user)
+
+    def user_has_any_permission(self, user, actions):
+        return self._allowed(user)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self._allowed(user)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return self._allowed(user)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return self.model._default_manager.all() if self._allowed(user) else self.model._default_manager.none()
+
+    def users_with_any_permission(self, actions):
+        from registry.models import User
+
+        return User.objects.filter(is_active=True, role__in=self.roles)
+
+
+_CATALOGUE_ROLES = (Role.CLERK, Role.ADMIN)
+register_permission_policy(StorageLocation, RolePermissionPolicy(StorageLocation, _CATALOGUE_ROLES))
+register_permission_policy(Dossier, RolePermissionPolicy(Dossier, _CATALOGUE_ROLES))
+register_permission_policy(Unit, RolePermissionPolicy(Unit, (Role.ADMIN, Role.CLERK)))
+# The holiday calendar feeds the out-of-hours anomaly report: the security officer keeps it too.
+register_permission_policy(Holiday, RolePermissionPolicy(Holiday, (Role.ADMIN, Role.CLERK, Role.AUDITOR)))
+
+
+class StorageLocationViewSet(ModelViewSet):
+    model = StorageLocation
+    icon = "home"
+    form_fields = ["code", "name", "kind", "parent"]
+    list_display = ["code", "name", "kind", "parent"]
+    search_fields = ["code", "name"]
+    add_to_reference_index = False
+
+
+class DossierViewSet(ModelViewSet):
+    model = Dossier
+    icon = "folder-inverse"
+    form_fields = ["code", "title", "location"]
+    list_display = ["code", "title", "location"]
+    search_fields = ["code", "title"]
+    add_to_reference_index = False
+
+
+class UnitViewSet(ModelViewSet):
+    model = Unit
+    icon = "group"
+    form_fields = ["code", "name"]
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+    add_to_reference_index = False
+
+
+class HolidayViewSet(ModelViewSet):
+    model = Holiday
+    icon = "date"
+    form_fields = ["date", "name"]
+    list_display = ["date", "name"]
+    add_to_reference_index = False
+
+
+class CatalogueGroup(ModelViewSetGroup):
+    menu_label = _("Danh mục")
+    menu_icon = "list-ul"
+    menu_order = 60
+    items = (
+        StorageLocationViewSet("registry_locations"),
+        DossierViewSet("registry_dossiers"),
+        UnitViewSet("registry_units"),
+        HolidayViewSet("registry_holidays"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_catalogues():
+    return CatalogueGroup()

@@ -1,0 +1,181 @@
+"""Intake throughput: the real pipeline against the raw cost of the same work done with the libraries.
+
+    .venv/bin/python benchmarks/bench_intake.py [--count 1000] [--pages 10]
+
+Generates ``count`` ten-page PDFs with Vietnamese text (reportlab + the bundled DejaVu font) in a temporary
+folder, then times
+  * raw: for each file, sniff the type (libmagic), SHA-256, pikepdf open + check + save of a page copy,
+    pypdfium2 text extraction and writing the original bytes — in this process, no isolation, no database;
+  * pipeline: ``registry.intake.register_file`` for each file into a temporary REGISTRY_HOME on SQLite
+    (every step: name, size, hash, duplicate check, type, truncation, sandboxed child with limits,
+    sanitised rendition, text, content-addressed storage, register row, serial, chained log entry).
+It prints documents/second for both and the ratio.
+
+The top level imports nothing heavy: the intake sandbox re-imports this file in each child.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def generate(folder: Path, count: int, pages: int) -> list[Path]:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    from registry.fonts import register_reportlab_fonts
+
+    regular, bold = register_reportlab_fonts()
+    paragraph = ("Thực hiện Quy định số 126-QĐ/TW ngày 28/02/2018 của Bộ Chính trị về một số vấn đề bảo vệ "
+                 "chính trị nội bộ Đảng, Ban Thường vụ Đảng ủy hướng dẫn rà soát, thẩm tra, xác minh lịch sử "
+                 "chính trị và chính trị hiện nay của nhân sự dự kiến tham gia cấp ủy nhiệm kỳ 2025–2030.")
+    words = paragraph.split()
+    paths = []
+    for n in range(count):
+        buffer = io.BytesIO()
+        pdf = canvas.Canvas(buffer, pagesize=(595, 842))
+        for page in range(pages):
+            pdf.setFont(bold, 13)
+            pdf.drawString(56, 790, f"ĐẢNG ỦY BỘ CÔNG THƯƠNG — Văn bản số {n + 1}-HD/ĐU — trang {page + 1}")
+            pdf.setFont(regular, 10)
+            y = 760
+            for line in range(40):
+                start = (n + page + line) % len(words)
+                text = " ".join(words[start:] + words[:start])[:105]
+                pdf.drawString(56, y, text)
+                y -= 17
+            pdf.showPage()
+        pdf.save()
+        path = folder / f"van-ban-{n + 1:05d}.pdf"
+        path.write_bytes(buffer.getvalue())
+        paths.append(path)
+    return paths
+
+
+def raw_pass(paths: list[Path], out: Path) -> float:
+    import hashlib
+
+    import magic
+    import pikepdf
+    import pypdfium2 as pdfium
+
+    sniffer = magic.Magic(mime=True)
+    started = time.perf_counter()
+    for path in paths:
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        assert sniffer.from_file(str(path)) == "application/pdf"
+        rendition = out / f"{digest}.r.pdf"
+        with pikepdf.open(path) as pdf:
+            assert not pdf.check_pdf_syntax()
+            copy = pikepdf.Pdf.new()
+            copy.pages.extend(pdf.pages)
+            copy.save(rendition)
+        document = pdfium.PdfDocument(str(rendition))
+        text = []
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            text.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+        document.close()
+        (out / digest).write_bytes(data)
+    return time.perf_counter() - started
+
+
+def pipeline_pass(paths: list[Path]) -> float:
+    import datetime as dt
+
+    from registry.actions.documents import DocumentMetadata
+    from registry.actions.people import do_add_user
+    from registry.intake import register_file
+
+    clerk = do_add_user("bench", role="clerk", clearance="tuyet_mat", unit="Văn phòng", password="bench-pass-1")
+    metas = [
+        DocumentMetadata(direction="den", level="mat", number=f"{n + 1}-HD/ĐU", doc_type="HD",
+                         issuer="Đảng ủy Bộ Công Thương", title=f"Hướng dẫn rà soát nhân sự số {n + 1}",
+                         issue_date=dt.date(2024, 3, 1), arrival_date=dt.date(2024, 3, 4))
+        for n in range(len(paths))
+    ]
+    # The sandbox's forkserver starts once per process; start it outside the timed loop, as a server would.
+    from registry.intake.sandbox import run_limited
+    from registry.intake.parsers import clean_text
+
+    run_limited(clean_text, "khởi động", timeout=30, memory=1 << 30)
+    # Search indexing is the search package's cost, not intake's: deferred to one batch, timed apart.
+    from registry.intake.manifest import deferred_search_indexing
+
+    with deferred_search_indexing() as to_index:
+        started = time.perf_counter()
+        for path, meta in zip(paths, metas):
+            to_index.append(register_file(path, meta=meta, actor=clerk).pk)
+        elapsed = time.perf_counter() - started
+        index_started = time.perf_counter()
+    indexing = time.perf_counter() - index_started
+    return elapsed, indexing
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=1000, help="number of PDFs (default 1000)")
+    parser.add_argument("--pages", type=int, default=10, help="pages per PDF (default 10)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
+    home = workdir / "home"
+    home.mkdir()
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REGISTRY_STORAGE", None)
+    os.environ["REGISTRY_HOME"] = str(home)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "registry.settings.base"
+    os.environ.setdefault("REGISTRY_LOG_LEVEL", "ERROR")
+    sys.path.insert(0, str(ROOT))
+    try:
+        import django
+        from django.core.management import call_command
+
+        django.setup()
+        call_command("migrate", interactive=False, verbosity=0)
+
+        sources = workdir / "sources"
+        sources.mkdir()
+        started = time.perf_counter()
+        paths = generate(sources, args.count, args.pages)
+        generated = time.perf_counter() - started
+        size = sum(p.stat().st_size for p in paths)
+        print(f"generated {len(paths)} PDFs × {args.pages} pages ({size / len(paths) / 1024:.0f} KiB each) "
+              f"in {generated:.1f}s")
+
+        raw_out = workdir / "raw"
+        raw_out.mkdir()
+        raw = raw_pass(paths, raw_out)
+        pipeline, indexing = pipeline_pass(paths)
+
+        from registry.models import Document
+
+        registered = Document.objects.exclude(sha256=None).count()
+        assert registered == len(paths), f"only {registered} of {len(paths)} registered"
+        n = len(paths)
+        print(f"raw libraries : {n / raw:8.1f} documents/s  ({raw / n * 1000:6.1f} ms per document)")
+        print(f"intake pipeline: {n / pipeline:8.1f} documents/s  ({pipeline / n * 1000:6.1f} ms per document)")
+        print(f"ratio pipeline/raw time: {pipeline / raw:.2f}  (overhead {(pipeline - raw) / n * 1000:.1f} ms per document)")
+        print(f"(search indexing of the {n} documents afterwards, one batch: {indexing:.1f}s)")
+    finally:
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Intake: the one way a file becomes a registered document.
+
+Public front door::
+
+    register_file(source, *, filename=None, meta, actor, ctx=None) -> Document
+    register_paper(meta, *, actor, ctx=None) -> Document
+
+``source`` is a path or a binary file object (a Django ``UploadedFile``, an open file, ``BytesIO``).
+The file goes through ``STEPS`` (small ordered steps, see ``registry.intake.steps``); each refusal is a
+typed ``IntakeError`` (or ``DuplicateError`` naming the existing record) with a stable ``ErrorCode``.
+On any failure nothing is left behind: no row, no log entry, no stored file.
+
+The parsing-heavy work runs in a child process with memory and time limits (``registry.intake.sandbox``).
+This package imports no Django models at import time, so the sandbox can load the parsers cheaply.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, BinaryIO
+
+from .errors import (
+    BadFilenameError,
+    DocumentDamagedError,
+    DuplicateError,
+    EmptyFileError,
+    ExtractionFailedError,
+    FileTooLargeError,
+    IntakeError,
+    IntakeFileNotFoundError,
+    PdfDamagedError,
+    PdfEncryptedError,
+    PdfTruncatedError,
+    ResourceLimitError,
+    StorageFailedError,
+    UnsupportedTypeError,
+)
+from .pipeline import IntakeInput, IntakeState, Step, open_source, run_steps
+from .steps import STEPS
+
+if TYPE_CHECKING:
+    import os
+
+    from registry.actions.documents import DocumentMetadata
+    from registry.audit.context import RequestContext
+    from registry.models import Document
+
+__all__ = [
+    "STEPS",
+    "BadFilenameError",
+    "DocumentDamagedError",
+    "DuplicateError",
+    "EmptyFileError",
+    "ExtractionFailedError",
+    "FileTooLargeError",
+    "IntakeError",
+    "IntakeFileNotFoundError",
+    "IntakeInput",
+    "IntakeState",
+    "PdfDamagedError",
+    "PdfEncryptedError",
+    "PdfTruncatedError",
+    "ResourceLimitError",
+    "Step",
+    "StorageFailedError",
+    "UnsupportedTypeError",
+    "register_file",
+    "register_paper",
+]
+
+
+def register_file(
+    source: str | os.PathLike | BinaryIO,
+    *,
+    filename: str | None = None,
+    meta: DocumentMetadata,
+    actor,
+    ctx: RequestContext | None = None,
+) -> Document:
+    """Run a file through the intake pipeline and register it with ``meta``; returns the new Document.
+
+    ``filename`` is the name the client gave (only its cleaned base name is kept); it defaults to the
+    source's own name. Raises ``IntakeError`` subclasses, ``DuplicateError``, ``MetadataError`` or
+    ``PermissionDeniedError``; on any error no row, log entry or stored file is left behind.
+    """
+    from registry.actions.documents import validate_metadata
+    from registry.errors import PermissionDeniedError
+    from registry.access import Perm, can_do
+
+    # Cheap refusals first: no point parsing a file the actor may not register or whose metadata is bad.
+    if not can_do(actor, Perm.REGISTER):
+        raise PermissionDeniedError("Người dùng không có quyền đăng ký tài liệu.")
+    validate_metadata(meta)
+    with open_source(source, filename=filename) as state:
+        state.meta = meta
+        state.actor = actor
+        state.ctx = ctx
+        run_steps(STEPS, state)
+        return state.document
+
+
+def register_paper(meta: DocumentMetadata, *, actor, ctx: RequestContext | None = None) -> Document:
+    """Register a paper-only document (no file): one register entry, one log entry."""
+    from registry.actions.documents import do_register_document
+
+    return do_register_document(meta, actor=actor, ctx=ctx, stored=None)

@@ -1,0 +1,223 @@
+"""The intake steps, in order. Each does one thing to an ``IntakeState`` or refuses the file.
+
+Cheap refusals come first (name, size, duplicate, type, truncation), the parsing in a sandboxed child
+next, and storing + registering last, in one database transaction, so that a refused or failed file
+leaves no row, no log entry and no stored file.
+
+Django models are imported inside the steps that need them: this module is also loaded by the sandbox's
+forkserver, which has no Django app registry.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+
+from . import parsers
+from .errors import (
+    DuplicateError,
+    EmptyFileError,
+    FileTooLargeError,
+    PdfTruncatedError,
+    StorageFailedError,
+    UnsupportedTypeError,
+)
+from .filenames import clean_filename
+from .formats import kind_of, sniff
+from .pipeline import Step, sha256_of
+from .sandbox import run_limited
+
+log = logging.getLogger(__name__)
+
+
+class CheckFilename(Step):
+    """Keep only a clean base name of what the client called the file (see ``filenames.clean_filename``)."""
+
+    name = "filename"
+
+    def run(self):
+        self.state.filename = clean_filename(self.state.input.original_filename)
+
+
+class CheckSize(Step):
+    name = "size"
+
+    def run(self):
+        size = self.state.input.size
+        if size == 0:
+            raise EmptyFileError("Tệp rỗng (0 byte).")
+        limit = settings.REGISTRY_MAX_UPLOAD_BYTES
+        if size > limit:
+            raise FileTooLargeError(
+                f"Tệp {size:,} byte vượt quá dung lượng cho phép ({limit:,} byte).", size=size, limit=limit
+            )
+
+
+class HashContent(Step):
+    name = "hash"
+
+    def run(self):
+        self.state.sha256 = sha256_of(self.state.input.path)
+
+
+class RefuseDuplicate(Step):
+    """The same bytes registered twice is one document: name the existing record, store nothing."""
+
+    name = "duplicate"
+
+    def run(self):
+        from registry.models import Document
+
+        existing = Document.objects.filter(sha256=self.state.sha256).values_list("pk", flat=True).first()
+        if existing:
+            raise DuplicateError(existing, self.state.sha256)
+
+
+class SniffType(Step):
+    """The real type, from the content (libmagic), checked against the allowlist in ``formats.ALLOWED``."""
+
+    name = "type"
+
+    def run(self):
+        mime = sniff(self.state.input.path)
+        accepted = kind_of(mime)
+        if accepted is None:
+            raise UnsupportedTypeError(
+                f"Loại tệp không được chấp nhận: {mime} (chỉ nhận PDF, DOCX, ODT, văn bản thuần, ảnh PNG/JPEG/TIFF).",
+                mime_type=mime,
+            )
+        self.state.mime_type = mime
+        self.state.kind, self.state.extension = accepted
+
+
+class CheckPdfEnd(Step):
+    """A PDF ends with ``startxref`` and ``%%EOF``. qpdf would silently rebuild a cut-off file, so a
+    truncated upload is caught here, before parsing, and refused as such."""
+
+    name = "pdf_end"
+    TAIL = 2048
+
+    def able_to_run(self):
+        return self.state.kind == "pdf"
+
+    def run(self):
+        path = self.state.input.path
+        with open(path, "rb") as f:
+            f.seek(max(0, self.state.input.size - self.TAIL))
+            tail = f.read().rstrip(b"\x00\t\n\x0c\r ")
+        if b"%%EOF" not in tail[-1024:] or b"startxref" not in tail:
+            raise PdfTruncatedError("Tệp PDF bị cắt cụt (thiếu phần kết thúc startxref/%%EOF); hãy gửi lại tệp đầy đủ.")
+
+
+class Analyse(Step):
+    """Structure check, sanitised rendition, page count and text: in a child with memory and time limits."""
+
+    name = "analyse"
+
+    def run(self):
+        state = self.state
+        analysis = run_limited(
+            parsers.analyse, str(state.input.path), state.kind, str(state.rendition_target),
+            timeout=settings.REGISTRY_INTAKE_TIMEOUT_SECONDS, memory=settings.REGISTRY_INTAKE_MEMORY_BYTES,
+        )
+        state.page_count = analysis.page_count
+        state.text = analysis.text
+        state.rendition_path = state.rendition_target if analysis.rendition else None
+
+
+def original_name(sha256: str, extension: str) -> str:
+    return f"originals/{sha256[:2]}/{sha256[2:4]}/{sha256}.{extension}"
+
+
+def rendition_name(sha256: str) -> str:
+    return f"renditions/{sha256[:2]}/{sha256[2:4]}/{sha256}.pdf"
+
+
+class StoreAndRegister(Step):
+    """Register the entry and store the bytes (content-addressed) in one transaction.
+
+    The files are written after the row is inserted and before the transaction commits; if anything
+    fails, the files this run created are deleted while the row (and its unique sha256) still holds off a
+    concurrent intake of the same bytes, then the transaction rolls back. A file that already existed is
+    never deleted: it may belong to a registered document.
+    """
+
+    name = "register"
+
+    def run(self):
+        from django.db import IntegrityError, transaction
+
+        from registry.actions.documents import StoredFile, do_register_document
+        from registry.models import Document
+
+        state = self.state
+        stored = StoredFile(
+            name=original_name(state.sha256, state.extension),
+            sha256=state.sha256,
+            size=state.input.size,
+            mime_type=state.mime_type,
+            original_filename=state.filename,
+            rendition_name=rendition_name(state.sha256) if state.rendition_path else "",
+            page_count=state.page_count,
+            text=state.text,
+        )
+        try:
+            with transaction.atomic():
+                document = do_register_document(state.meta, actor=state.actor, ctx=state.ctx, stored=stored)
+                try:
+                    self._put(stored.name, state.input.path)
+                    if state.rendition_path:
+                        self._put(stored.rendition_name, state.rendition_path)
+                except BaseException:
+                    self.cleanup()
+                    raise
+        except IntegrityError:
+            self.cleanup()
+            # A concurrent intake of the same bytes committed first: report it as the duplicate it is.
+            existing = Document.objects.filter(sha256=state.sha256).values_list("pk", flat=True).first()
+            if existing:
+                raise DuplicateError(existing, state.sha256) from None
+            raise
+        except BaseException:
+            self.cleanup()  # e.g. the COMMIT itself failed
+            raise
+        state.document = document
+
+    def _put(self, name, path):
+        from django.core.files import File
+        from django.core.files.storage import default_storage
+
+        try:
+            if default_storage.exists(name):
+                return  # same name, same bytes: already stored (by a registered document, or a moment ago)
+            with open(path, "rb") as f:
+                saved = default_storage.save(name, File(f, name=name))
+            self.state.created.append(saved)
+            if saved != name:  # a concurrent intake stored the same bytes between exists() and save()
+                default_storage.delete(saved)
+                self.state.created.remove(saved)
+        except Exception as exc:
+            raise StorageFailedError(f"Không lưu được tệp vào kho lưu trữ: {exc}") from exc
+
+    def cleanup(self):
+        from django.core.files.storage import default_storage
+
+        while self.state.created:
+            name = self.state.created.pop()
+            try:
+                default_storage.delete(name)
+            except Exception:
+                log.exception("intake: could not remove %s after a failed registration", name)
+
+
+STEPS = (
+    CheckFilename,
+    CheckSize,
+    HashContent,
+    RefuseDuplicate,
+    SniffType,
+    CheckPdfEnd,
+    Analyse,
+    StoreAndRegister,
+)

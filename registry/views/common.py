@@ -1,0 +1,112 @@
+"""Helpers shared by the registry's admin views: request context, refusals, safe file responses."""
+
+import secrets
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from registry.audit.context import RequestContext
+from registry.audit.log import record
+from registry.constants import Outcome
+from registry.errors import ErrorCode
+
+# Served files are opaque downloads: never sniffed, never rendered with scripts, never cached.
+FILE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+# An inline preview must still open in the browser's own PDF viewer, which a sandbox would block.
+PREVIEW_CSP = "default-src 'none'; frame-ancestors 'self'"
+
+
+def ctx_of(request) -> RequestContext:
+    return RequestContext.from_request(request)
+
+
+def refuse_hidden(request, action, document_id):
+    """Log the refused attempt on a document that does not exist for the user, then answer 404.
+
+    The entry names only the requested id, as for a document that does not exist at all.
+    """
+    record(action, actor=request.user, ctx=ctx_of(request), outcome=Outcome.REFUSED,
+           extra={"requested_id": str(document_id)[:64], "reason": str(ErrorCode.NOT_FOUND)})
+    raise Http404("Không tìm thấy")
+
+
+def file_response(content: bytes, *, filename: str, content_type: str, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    ascii_name = filename.encode("ascii", "ignore").decode() or "tai-lieu"
+    response["Content-Disposition"] = f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = PREVIEW_CSP if inline else FILE_CSP
+    response["Cache-Control"] = "no-store, max-age=0"
+    response["Pragma"] = "no-cache"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Content-Length"] = str(len(content))
+    return response
+
+
+class AdminPage(WagtailAdminTemplateMixin, TemplateView):
+    """A Wagtail admin page with our breadcrumbs; subclasses implement get/post and call ``render``."""
+
+    header_icon = "doc-full"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def render(self, **context):
+        return self.render_to_response(self.get_context_data(**context))
+
+
+# One-time encrypted copies: the encrypted bytes wait in REGISTRY_HOME/outbox under a random token kept in
+# the user's session; the first fetch deletes them. The password is never stored: it is shown once.
+OUTBOX_SESSION_KEY = "registry_outbox"
+OUTBOX_TTL_SECONDS = 10 * 60
+
+
+def _outbox_dir() -> Path:
+    path = Path(settings.REGISTRY_HOME) / "outbox"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def outbox_sweep():
+    """Delete copies nobody fetched in time."""
+    limit = time.time() - OUTBOX_TTL_SECONDS
+    for item in _outbox_dir().glob("*.bin"):
+        try:
+            if item.stat().st_mtime < limit:
+                item.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def outbox_put(request, content: bytes, filename: str) -> str:
+    outbox_sweep()
+    token = secrets.token_urlsafe(24)
+    (_outbox_dir() / f"{token}.bin").write_bytes(content)
+    box = dict(request.session.get(OUTBOX_SESSION_KEY, {}))
+    box[token] = {"filename": filename, "expires": time.time() + OUTBOX_TTL_SECONDS}
+    request.session[OUTBOX_SESSION_KEY] = box
+    return token
+
+
+def outbox_take(request, token: str) -> tuple[bytes, str]:
+    """The waiting copy for this session's token, removed on the way out; 404 otherwise."""
+    box = dict(request.session.get(OUTBOX_SESSION_KEY, {}))
+    item = box.pop(token, None)
+    request.session[OUTBOX_SESSION_KEY] = box
+    if item is None or not token.replace("-", "").replace("_", "").isalnum():
+        raise Http404("Không tìm thấy")
+    path = _outbox_dir() / f"{token}.bin"
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise Http404("Không tìm thấy") from None
+    path.unlink(missing_ok=True)
+    if item["expires"] < time.time():
+        raise Http404("Không tìm thấy")
+    return content, item["filename"]

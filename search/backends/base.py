@@ -1,0 +1,77 @@
+"""The contract every search backend fulfils. The service layer (search.service) talks only to this.
+
+Backends never decide who may see what: they receive the user's ``Principals`` and must apply them inside
+the engine query, so that totals, facet counts, highlights and suggestions come only from visible rows.
+"""
+
+from enum import StrEnum
+from typing import Iterable, Iterator
+
+from registry.access.policy import Principals
+from search.query import QueryPlan
+from search.types import EngineResult, SearchFilters
+
+
+class Capability(StrEnum):
+    PHRASES = "phrases"
+    HIGHLIGHTS = "highlights"
+    FACETS = "facets"
+    AUTOCOMPLETE = "autocomplete"
+    ALIAS_SWAP = "alias_swap"  # rebuild into a new versioned index and flip an alias atomically
+    ATOMIC_REBUILD = "atomic_rebuild"  # readers see the old index until the rebuilt one replaces it
+    MULTI_PROCESS = "multi_process"  # several processes may read and write the same index
+
+
+class BaseSearchBackend:
+    name = "base"
+    capabilities: frozenset = frozenset()
+
+    def __init__(self, config: dict):
+        self.config = config
+
+    # -- writing ---------------------------------------------------------------------------------------
+    def index_rows(self, rows: Iterable[dict]) -> int:
+        """Add or replace rows (keyed by ``id``); visible to searches when this returns."""
+        raise NotImplementedError
+
+    def delete_ids(self, ids: Iterable[int]) -> int:
+        raise NotImplementedError
+
+    def rebuild(self, rows: Iterator[dict], *, progress=None) -> int:
+        """Replace the whole index with ``rows``; searches keep answering from the old one meanwhile."""
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def search(self, plan: QueryPlan, principals: Principals, filters: SearchFilters, *, offset: int, limit: int,
+               facets: bool) -> EngineResult:
+        raise NotImplementedError
+
+    def suggest(self, folded_prefix: str, principals: Principals, *, limit: int) -> list[tuple[str, int]]:
+        """Suggestion entries (``folded<US>original``) starting with ``folded_prefix`` in visible rows."""
+        raise NotImplementedError
+
+    def indexed_versions(self) -> dict[int, tuple[int, int]]:
+        """{id: (updated micros, digest)} for every row in the index."""
+        raise NotImplementedError
+
+    def info(self) -> dict:
+        return {"backend": self.name}
+
+    def close(self) -> None:
+        """Release resources (clients, readers)."""
+
+
+# Weights shared by the backends so they rank alike.
+WEIGHT_TITLE = 3.0
+WEIGHT_SUMMARY = 1.5
+WEIGHT_TEXT = 0.6
+WEIGHT_ISSUER = 1.0
+WEIGHT_NUMBER_TOKEN = 2.0
+EXACT_BOOST = 3.0  # extra weight for a term typed with diacritics matching them exactly
+NUMBER_MATCH_SCORE = 1000.0  # every number token matched: that document comes first
+SNIPPET_CHARS = {"title": 200, "summary": 300, "text": 240}
+HIGHLIGHT_FIELDS = ("title", "summary", "text")
+FACET_SIZE = 50

@@ -1,0 +1,28 @@
+"""Misbehaving "parsers" for the sandbox tests. Django-free: they run inside the sandbox child."""
+
+import os
+import time
+
+from registry.intake.errors import PdfDamagedError
+
+
+def spin(seconds):
+    time.sleep(seconds)
+    return "woke up"
+
+
+def hog_memory(megabytes):
+    blocks = [bytearray(1024 * 1024) for _ in range(megabytes)]
+    return len(blocks)
+
+
+def crash():
+    os.abort()
+
+
+def refuse():
+    raise PdfDamagedError("xref hỏng", problems=3)
+
+
+def echo(value):
+    return value

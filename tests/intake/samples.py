@@ -1,0 +1,163 @@
+"""Test files built on the fly (nothing binary is committed): PDFs good and bad, office files, scans, text.
+
+Django-free, so the benchmark and sandbox helpers can import it too.
+"""
+
+import io
+import unicodedata
+
+import pikepdf
+from PIL import Image, ImageDraw
+from reportlab.pdfgen import canvas
+
+from registry.fonts import register_reportlab_fonts
+
+VI_TEXT = "Hướng dẫn rà soát tiêu chuẩn chính trị của nhân sự tham gia Ban Chấp hành Đảng bộ nhiệm kỳ 2025–2030"
+VI_LINES = [
+    "ĐẢNG CỘNG SẢN VIỆT NAM",
+    "Đảng ủy Bộ Công Thương",
+    VI_TEXT,
+    "Thực hiện Quy định số 126-QĐ/TW ngày 28/02/2018 của Bộ Chính trị về bảo vệ chính trị nội bộ Đảng.",
+    "Các đồng chí cấp ủy viên nghiêm túc quán triệt, tổ chức thực hiện; báo cáo kết quả về Văn phòng Đảng ủy.",
+]
+
+ELF_HEADER = (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00\x01\x00\x00\x00"
+              + b"\x78\x00\x40\x00\x00\x00\x00\x00" + b"\x40" + b"\x00" * 7 + b"\x00" * 8 + b"\x00" * 4
+              + b"\x40\x00\x38\x00\x01\x00\x00\x00\x00\x00\x00\x00")
+
+
+def text_pdf(lines=VI_LINES, *, pages=1, marker="") -> bytes:
+    """A clean PDF with Vietnamese text on each page (DejaVu embedded)."""
+    regular, bold = register_reportlab_fonts()
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(595, 842), invariant=1)
+    for page in range(pages):
+        pdf.setFont(bold, 14)
+        pdf.drawString(56, 780, f"Trang {page + 1} {marker}".strip())
+        pdf.setFont(regular, 10)
+        y = 750
+        for line in lines:
+            pdf.drawString(56, y, line)
+            y -= 16
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def hostile_pdf() -> bytes:
+    """A PDF carrying every active or hidden thing the rendition must drop: document JavaScript (name
+    tree), OpenAction, page and annotation additional actions, a JavaScript link, an embedded file,
+    XMP metadata and document info."""
+    pdf = pikepdf.open(io.BytesIO(text_pdf(marker="hostile")))
+    js = pdf.make_indirect(pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert('x');")))
+    pdf.Root.OpenAction = js
+    pdf.Root.Names = pikepdf.Dictionary(
+        JavaScript=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("boot"), js])),
+    )
+    page = pdf.pages[0]
+    page.obj.AA = pikepdf.Dictionary(O=js)
+    link = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=pikepdf.Array([50, 50, 200, 80]),
+        A=pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("this.exportDataObject();")),
+        AA=pikepdf.Dictionary(E=js),
+    )
+    launch = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Link, Rect=pikepdf.Array([50, 90, 200, 120]),
+        A=pikepdf.Dictionary(S=pikepdf.Name.Launch, F=pikepdf.String("/bin/sh")),
+    )
+    page.obj.Annots = pdf.make_indirect(pikepdf.Array([pdf.make_indirect(link), pdf.make_indirect(launch)]))
+    pdf.attachments["payload.exe"] = pikepdf.AttachedFileSpec(pdf, b"MZ not really", mime_type="application/octet-stream")
+    attachment = pikepdf.Dictionary(
+        Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.FileAttachment, Rect=pikepdf.Array([0, 0, 10, 10]),
+        FS=pdf.attachments["payload.exe"].obj,
+    )
+    page.obj.Annots.append(pdf.make_indirect(attachment))
+    with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+        meta["dc:title"] = "Bí mật XMP"
+    pdf.docinfo["/Title"] = "Bí mật DocInfo"
+    pdf.docinfo["/Author"] = "Người soạn"
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def encrypted_pdf(*, user: str = "matkhau", owner: str = "chu") -> bytes:
+    pdf = pikepdf.open(io.BytesIO(text_pdf(marker="encrypted")))
+    out = io.BytesIO()
+    pdf.save(out, encryption=pikepdf.Encryption(user=user, owner=owner, R=6))
+    return out.getvalue()
+
+
+def truncated_pdf() -> bytes:
+    data = text_pdf(pages=3, marker="truncated")
+    return data[: len(data) * 2 // 3]
+
+
+def damaged_pdf() -> bytes:
+    """Complete (ends with startxref/%%EOF) but its cross-reference table is garbage."""
+    data = bytearray(text_pdf(pages=2, marker="damaged"))
+    start = data.rindex(b"\nxref\n") + 1
+    end = data.rindex(b"trailer")
+    for i in range(start + 5, end):
+        if data[i : i + 1].isdigit():
+            data[i] = ord("7")
+    return bytes(data)
+
+
+def docx_bytes(paragraphs=VI_LINES) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for paragraph in paragraphs:
+        document.add_paragraph(unicodedata.normalize("NFD", paragraph))  # decomposed on purpose
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "Nơi nhận"
+    table.rows[0].cells[1].text = "Lưu Văn phòng"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def odt_bytes(paragraphs=VI_LINES) -> bytes:
+    from odf.opendocument import OpenDocumentText
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    document.text.addElement(H(outlinelevel=1, text=paragraphs[0]))
+    for paragraph in paragraphs[1:]:
+        document.text.addElement(P(text=paragraph))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def cp1258_bytes(text: str) -> bytes:
+    """Windows-1258 as Vietnamese Windows writes it: base letters precomposed, tone marks combining."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+        out += base.encode("cp1258") + "".join(c for c in parts if c in _TONES).encode("cp1258")
+    return bytes(out)
+
+
+def scan(fmt: str, *, frames: int = 1, size=(320, 200)) -> bytes:
+    images = []
+    for i in range(frames):
+        image = Image.new("RGB", size, "white")
+        ImageDraw.Draw(image).text((10, 10 + 20 * i), f"scan page {i + 1}", fill="black")
+        images.append(image)
+    out = io.BytesIO()
+    if frames > 1:
+        images[0].save(out, fmt, save_all=True, append_images=images[1:], dpi=(200, 200))
+    else:
+        images[0].save(out, fmt, dpi=(200, 200))
+    return out.getvalue()

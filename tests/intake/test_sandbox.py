@@ -1,0 +1,94 @@
+"""The sandbox: time and memory limits, crashes, and a decompression bomb through the real pipeline."""
+
+import io
+import time
+import zlib
+
+import pikepdf
+import pytest
+
+from registry.errors import ErrorCode
+from registry.intake import IntakeError, PdfDamagedError, ResourceLimitError, register_file
+from registry.intake.sandbox import run_limited
+from registry.models import Document
+from tests.factories import make_metadata
+from tests.intake import hostile, samples
+from tests.intake.conftest import stored_files
+
+GIB = 1024 ** 3
+
+
+def test_result_and_typed_errors_cross_the_pipe():
+    assert run_limited(hostile.echo, {"text": "Đảng ủy"}, timeout=10, memory=GIB) == {"text": "Đảng ủy"}
+    with pytest.raises(PdfDamagedError) as caught:
+        run_limited(hostile.refuse, timeout=10, memory=GIB)
+    assert caught.value.message == "xref hỏng" and caught.value.details == {"problems": 3}
+
+
+def test_wall_clock_limit_kills_the_child():
+    started = time.monotonic()
+    with pytest.raises(ResourceLimitError) as caught:
+        run_limited(hostile.spin, 60, timeout=1, memory=GIB)
+    assert time.monotonic() - started < 5
+    assert caught.value.code == ErrorCode.RESOURCE_LIMIT and caught.value.details["limit"] == "time"
+
+
+def test_memory_limit_is_a_refusal_not_a_crash():
+    with pytest.raises(ResourceLimitError) as caught:
+        run_limited(hostile.hog_memory, 2048, timeout=20, memory=GIB)
+    assert caught.value.details["limit"] == "memory"
+    assert run_limited(hostile.hog_memory, 64, timeout=20, memory=GIB) == 64  # the next file is fine
+
+
+def test_a_parser_crash_is_contained():
+    with pytest.raises(ResourceLimitError) as caught:
+        run_limited(hostile.crash, timeout=10, memory=GIB)
+    assert caught.value.details["limit"] == "crash"
+
+
+def flate_bomb_pdf(megabytes=600) -> bytes:
+    """A valid one-page PDF whose extra stream inflates to ``megabytes`` of zeros (a few MB on disk)."""
+    pdf = pikepdf.open(io.BytesIO(samples.text_pdf(marker="bomb")))
+    compressor = zlib.compressobj(1)
+    chunk = bytes(1024 * 1024)
+    data = b"".join(compressor.compress(chunk) for _ in range(megabytes)) + compressor.flush()
+    bomb = pikepdf.Stream(pdf, data)
+    bomb.Filter = pikepdf.Name.FlateDecode
+    pdf.pages[0].obj.Resources.Bomb = pdf.make_indirect(bomb)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_decompression_bomb_is_refused_within_the_time_limit(media, vanthu, write, settings):
+    settings.REGISTRY_INTAKE_TIMEOUT_SECONDS = 1
+    path = write("bomb.pdf", flate_bomb_pdf())
+    rows, files = Document.objects.count(), stored_files(media)
+    started = time.monotonic()
+    with pytest.raises(IntakeError) as caught:
+        register_file(path, meta=make_metadata(), actor=vanthu)
+    assert caught.value.code == ErrorCode.RESOURCE_LIMIT and caught.value.details["limit"] == "time"
+    assert time.monotonic() - started < 6
+    assert Document.objects.count() == rows and stored_files(media) == files
+
+
+@pytest.mark.django_db
+def test_decompression_bomb_is_refused_within_the_memory_limit(media, vanthu, write, settings):
+    settings.REGISTRY_INTAKE_MEMORY_BYTES = 512 * 1024 * 1024
+    with pytest.raises(IntakeError) as caught:
+        register_file(write("bomb.pdf", flate_bomb_pdf()), meta=make_metadata(), actor=vanthu)
+    assert caught.value.code == ErrorCode.RESOURCE_LIMIT and caught.value.details["limit"] == "memory"
+    assert Document.objects.count() == 0 and stored_files(media) == set()
+
+
+@pytest.mark.django_db
+def test_image_bomb_is_refused(media, vanthu, write):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(out, "PNG")  # 400 megapixels, a few dozen kilobytes
+    with pytest.raises(IntakeError) as caught:
+        register_file(write("bomb.png", out.getvalue()), meta=make_metadata(), actor=vanthu)
+    assert caught.value.code == ErrorCode.RESOURCE_LIMIT
+    assert stored_files(media) == set()
