@@ -81,3 +81,15 @@ def test_anonymous_is_sent_to_login(client, engine):
 def test_menu_item_is_registered(staff_client):
     html = staff_client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Tìm kiếm" in html and reverse("registry_search:index") in html
+
+
+def test_hits_link_to_the_record_page(staff_client):
+    from django.urls import NoReverseMatch
+
+    corpus = build_corpus()
+    try:
+        expected = reverse("registry_document_detail", args=[corpus["qd126"].pk])
+    except NoReverseMatch:
+        expected = "#"
+    html = staff_client.get(reverse("registry_search:index"), {"q": "126-QĐ/TW"}).content.decode()
+    assert f'<a href="{expected}">' in html
