@@ -10,7 +10,7 @@ import hashlib
 import json
 
 from registry.numbering import number_tokens
-from registry.text import clean_line, fold, nfc
+from registry.text import clean_line, fold
 from search.highlight import strip_marks
 from search.query import tokenize
 
@@ -53,7 +53,8 @@ def build_row(*, id, level, doc_type="", issuer="", direction="", register_id=0,
               number="", title="", summary="", text="", issue_date=None, fallback_date=None, voided=False,
               updated=0) -> dict:
     """One index row from plain values (the ORM path and the benchmark's synthetic path both use it)."""
-    title, summary, text = (strip_marks(nfc(v)) for v in (title, summary, text))
+    # One line each: control characters from extraction (form feeds…) would show in snippets.
+    title, summary, text = (strip_marks(clean_line(v)) for v in (title, summary, text))
     number = clean_line(number)
     issuer = clean_line(issuer)
     when = issue_date or fallback_date
@@ -69,7 +70,7 @@ def build_row(*, id, level, doc_type="", issuer="", direction="", register_id=0,
         "places": list(places),
         "number": number,
         "number_tokens": list(dict.fromkeys(number_tokens(number))),
-        "title": clean_line(title),
+        "title": title,
         "summary": summary,
         "text": text,
         "issue_date": issue_date,
@@ -129,13 +130,16 @@ def document_queryset():
 
 
 def iter_rows(ids=None, chunk_size=500):
-    """Rows for all documents (or the given ids), streamed in primary-key order."""
+    """Rows for all documents (or the given ids, asked for in chunks), streamed in primary-key order."""
     places = PlaceChains()
-    qs = document_queryset()
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    for document in qs.iterator(chunk_size=chunk_size):
-        yield document_row(document, places)
+    if ids is None:
+        for document in document_queryset().iterator(chunk_size=chunk_size):
+            yield document_row(document, places)
+        return
+    ids = sorted(set(int(i) for i in ids))
+    for start in range(0, len(ids), chunk_size):
+        for document in document_queryset().filter(pk__in=ids[start:start + chunk_size]):
+            yield document_row(document, places)
 
 
 def database_versions() -> dict[int, int]:

@@ -67,16 +67,25 @@ def index_document(document_or_id) -> bool:
     return False
 
 
+INDEX_BATCH = 500
+
+
 def index_documents(ids) -> int:
+    """Project many documents (in batches); ids no longer in the database are dropped from the index."""
     ids = list(ids)
-    rows = list(iter_rows(ids))
     backend = get_backend()
-    found = {r["id"] for r in rows}
-    backend.index_rows(rows)
+    found, batch = set(), []
+    for row in iter_rows(ids):
+        found.add(row["id"])
+        batch.append(row)
+        if len(batch) >= INDEX_BATCH:
+            backend.index_rows(batch)
+            batch = []
+    backend.index_rows(batch)
     gone = [pk for pk in ids if pk not in found]
     if gone:
         backend.delete_ids(gone)
-    return len(rows)
+    return len(found)
 
 
 def remove_document(document_id: int) -> None:
@@ -99,8 +108,8 @@ def status(*, deep: bool = False) -> DriftReport:
     stale = sorted(pk for pk, updated in truth.items() if pk in indexed and indexed[pk][0] != updated)
     if deep:
         stale_set = set(stale)
-        for row in iter_rows([pk for pk in truth if pk in indexed and pk not in stale_set]):
-            if indexed[row["id"]][1] != row["digest"]:
+        for row in iter_rows():
+            if row["id"] in indexed and indexed[row["id"]][1] != row["digest"]:
                 stale_set.add(row["id"])
         stale = sorted(stale_set)
     return DriftReport(len(truth), len(indexed), missing, stale, orphaned, backend=backend.name)
@@ -149,13 +158,17 @@ def search(query: str = "", user=None, filters: SearchFilters | dict | None = No
     return results
 
 
+# Displayed fields come from the database (the truth), not from the index.
+_HIT_FIELDS = ("id", "number_raw", "title", "level", "doc_type", "issuer", "issue_date", "direction", "voided")
+
+
 def _search_checked(backend, plan, who, user, filters, facets, page, per_page):
     offset = (page - 1) * per_page
-    for attempt in range(2):
+    for _attempt in range(2):
         found = backend.search(plan, who, filters, offset=offset, limit=per_page, facets=facets)
         ids = [h.id for h in found.hits]
-        rows = {d.pk: d for d in visible_documents(user).filter(pk__in=ids).order_by().only(
-            "id", "number_raw", "title", "level", "doc_type", "issuer", "issue_date", "direction", "voided")}
+        rows = {row["id"]: row for row in visible_documents(user).filter(pk__in=ids).order_by().values(*_HIT_FIELDS)
+                } if ids else {}
         refused = [pk for pk in ids if pk not in rows]
         if not refused:
             break
@@ -169,10 +182,10 @@ def _search_checked(backend, plan, who, user, filters, facets, page, per_page):
         if doc is None:
             continue
         hits.append(Hit(
-            id=doc.pk, number=doc.number_raw, title=doc.title, level=doc.level, score=engine_hit.score,
+            id=doc["id"], number=doc["number_raw"], title=doc["title"], level=doc["level"], score=engine_hit.score,
             highlight={k: safe_fragment(v) for k, v in engine_hit.highlight.items()},
-            doc_type=doc.doc_type, issuer=doc.issuer, issue_date=doc.issue_date, direction=doc.direction,
-            voided=doc.voided, url=document_url(doc.pk),
+            doc_type=doc["doc_type"], issuer=doc["issuer"], issue_date=doc["issue_date"],
+            direction=doc["direction"], voided=doc["voided"], url=document_url(doc["id"]),
         ))
     return SearchResults(plan.text, max(total, len(hits)), hits, found.facets, page, per_page, filters)
 

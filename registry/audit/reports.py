@@ -14,7 +14,7 @@ the first and on the ten-millionth entry.
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -181,6 +181,10 @@ class LogFilter:
             qs = qs.filter(at__lt=self.end)
         return qs
 
+    @property
+    def has_period(self) -> bool:
+        return self.start is not None or self.end is not None
+
     def as_log_extra(self) -> dict:
         """The filters as recorded with the AUDIT_VIEW / AUDIT_EXPORT entry."""
         out = {}
@@ -201,18 +205,25 @@ class Page:
     next_before: int | None  # seq to pass as ?before= for the next (older) page, None on the last page
 
 
-def keyset_page(qs, *, before: int | None = None, size: int = PAGE_SIZE) -> tuple[list, int | None]:
-    """Newest-first page of ``qs`` below ``before`` (a seq); returns (entries, next_before)."""
+def keyset_page(qs, *, before: int | None = None, size: int = PAGE_SIZE, by_period: bool = False):
+    """Newest-first page of ``qs`` below ``before`` (a seq); returns (entries, next_before).
+
+    ``by_period``: the filter has a time range. Ordering by the bare ``seq`` would then lead PostgreSQL to
+    walk the seq index back from the end of the log and discard everything after the period (millions of
+    rows for an old month). Ordering by ``seq + 0`` makes it start from the filter's own index (time,
+    person+time, document+time…) and sort only what matches: cost bounded by the period, same result.
+    """
     if before is not None:
         qs = qs.filter(seq__lt=before)
-    entries = list(qs.order_by("-seq")[: size + 1])
+    order = (F("seq") + 0).desc() if by_period else "-seq"
+    entries = list(qs.order_by(order)[: size + 1])
     more = len(entries) > size
     entries = entries[:size]
     return entries, (entries[-1].seq if more and entries else None)
 
 
 def log_page(auditor, flt: LogFilter, *, before: int | None = None, size: int = PAGE_SIZE) -> Page:
-    entries, next_before = keyset_page(flt.queryset(), before=before, size=size)
+    entries, next_before = keyset_page(flt.queryset(), before=before, size=size, by_period=flt.has_period)
     describer = DocumentDescriber(auditor)
     describer.prefetch(e.document_id for e in entries)
     return Page([entry_row(e, describer) for e in entries], next_before)

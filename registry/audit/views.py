@@ -50,7 +50,7 @@ def _log(request, action, page, **extra):
 
 class LogFilterForm(forms.Form):
     user = forms.CharField(label=_lazy("Người thực hiện"), required=False, max_length=150)
-    unit = forms.CharField(label=_lazy("Đơn vị"), required=False, max_length=32)
+    unit = forms.CharField(label=_lazy("Đơn vị người thực hiện"), required=False, max_length=32)
     document = forms.IntegerField(label=_lazy("Tài liệu (số định danh)"), required=False, min_value=1)
     level = forms.ChoiceField(label=_lazy("Độ mật"), required=False,
                               choices=[("", "—"), *Level.choices])
@@ -92,6 +92,9 @@ def _query_without_before(request) -> str:
     return params.urlencode()
 
 
+MAX_PERIOD_DAYS = 400  # one chart point per day; a reporting year fits
+
+
 def _period(request, default_days=30):
     """The period of the charts and anomalies pages: ?from=YYYY-MM-DD&to=YYYY-MM-DD (to inclusive)."""
     today = timezone.localdate()
@@ -105,6 +108,7 @@ def _period(request, default_days=30):
         last = today
     if last < first:
         first, last = last, first
+    first = max(first, last - dt.timedelta(days=MAX_PERIOD_DAYS - 1))
     return first, last, _day_start(first), _day_start(last, plus=1)
 
 

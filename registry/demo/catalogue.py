@@ -143,4 +143,9 @@ GRANTS = [
     ("baomat", "09-PA/ĐU", 365, "Kiểm tra công tác bảo vệ bí mật Đại hội"),
 ]
 # Dossier-wide grant: the personnel-subcommittee head may read the whole personnel dossier.
-DOSSIER_GRANTS = [("canbo.tuyetmat", "HS-NS-2020", 365, "Trưởng Tiểu ban nhân sự")]
+DOSSIER_GRANTS = [
+    ("canbo.tuyetmat", "HS-NS-2020", 365, "Trưởng Tiểu ban nhân sự"),
+    # The records clerk keeps both congress dossiers, so sees (and prints) every entry in them.
+    ("vanthu", "HS-NS-2020", 365, "Văn thư quản lý hồ sơ nhân sự Đại hội"),
+    ("vanthu", "HS-VK-2020", 365, "Văn thư quản lý hồ sơ văn kiện Đại hội"),
+]

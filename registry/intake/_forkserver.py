@@ -3,9 +3,13 @@ so that every child forked from it starts with libraries initialised (font table
 instead of paying for that on each file."""
 
 import gc
+import sys
 
 from . import parsers
 
-parsers.warm_up()
+try:
+    parsers.warm_up()
+except Exception as exc:  # a cold start is slower, not wrong: never let warming up break intake
+    print(f"registry intake: parser warm-up failed ({exc!r}); continuing cold", file=sys.stderr)
 gc.collect()
 gc.freeze()  # keep the collector from touching (and so copying) the inherited objects in every child

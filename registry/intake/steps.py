@@ -120,6 +120,7 @@ class Analyse(Step):
         analysis = run_limited(
             parsers.analyse, str(state.input.path), state.kind, str(state.rendition_target),
             timeout=settings.REGISTRY_INTAKE_TIMEOUT_SECONDS, memory=settings.REGISTRY_INTAKE_MEMORY_BYTES,
+            reuse=getattr(settings, "REGISTRY_INTAKE_WORKER_FILES", 1),
         )
         state.page_count = analysis.page_count
         state.text = analysis.text

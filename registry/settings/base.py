@@ -184,6 +184,9 @@ SPECTACULAR_SETTINGS = {
 REGISTRY_MAX_UPLOAD_BYTES = int(os.environ.get("REGISTRY_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
 REGISTRY_INTAKE_TIMEOUT_SECONDS = int(os.environ.get("REGISTRY_INTAKE_TIMEOUT_SECONDS", 60))
 REGISTRY_INTAKE_MEMORY_BYTES = int(os.environ.get("REGISTRY_INTAKE_MEMORY_BYTES", 1024 * 1024 * 1024))
+# How many files one sandboxed parser process may handle before it is replaced (1 = a fresh process per
+# file). Workers are retired at once after any overrun or crash; see registry/intake/sandbox.py.
+REGISTRY_INTAKE_WORKER_FILES = int(os.environ.get("REGISTRY_INTAKE_WORKER_FILES", 50))
 REGISTRY_BODY = os.environ.get("REGISTRY_BODY", "Đảng ủy Bộ Công Thương")
 REGISTRY_PARENT_BODY = os.environ.get("REGISTRY_PARENT_BODY", "Đảng ủy Khối các cơ quan Trung ương")
 REGISTRY_TERM = os.environ.get("REGISTRY_TERM", "2020-2025")

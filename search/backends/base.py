@@ -71,6 +71,7 @@ WEIGHT_TEXT = 0.6
 WEIGHT_ISSUER = 1.0
 WEIGHT_NUMBER_TOKEN = 2.0
 EXACT_BOOST = 3.0  # extra weight for a term typed with diacritics matching them exactly
+PROXIMITY_BOOST = 2.0  # the query's words side by side, in order, outrank the same words scattered
 NUMBER_MATCH_SCORE = 1000.0  # every number token matched: that document comes first
 SNIPPET_CHARS = {"title": 200, "summary": 300, "text": 240}
 HIGHLIGHT_FIELDS = ("title", "summary", "text")

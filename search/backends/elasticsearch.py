@@ -9,7 +9,7 @@ and deletes the old index.
 import datetime as dt
 import re
 
-from elasticsearch import Elasticsearch, NotFoundError, helpers
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
 from elasticsearch.dsl import Index
 
 from search.backends.base import (
@@ -17,6 +17,7 @@ from search.backends.base import (
     FACET_SIZE,
     HIGHLIGHT_FIELDS,
     NUMBER_MATCH_SCORE,
+    PROXIMITY_BOOST,
     SNIPPET_CHARS,
     WEIGHT_ISSUER,
     WEIGHT_NUMBER_TOKEN,
@@ -62,10 +63,12 @@ class SearchBackend(BaseSearchBackend):
     def _new_index_name(self) -> str:
         return f"{self.alias}-{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%d%H%M%S%f')}"
 
-    def _create_index(self, name: str) -> None:
+    def _create_index(self, name: str, *, with_alias: bool = False) -> None:
         index = Index(name)
         index.settings(number_of_shards=1)
         index.document(RegistryDoc)
+        if with_alias:
+            index.aliases(**{self.alias: {}})
         index.create(using=self.client)
 
     def concrete_indices(self) -> list[str]:
@@ -78,9 +81,13 @@ class SearchBackend(BaseSearchBackend):
         if self._ensured:
             return
         if not self.concrete_indices():
-            name = self._new_index_name()
-            self._create_index(name)
-            self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
+            # A fixed first name: processes racing to create it get "already exists" instead of two indices
+            # behind one alias (which would refuse writes).
+            try:
+                self._create_index(f"{self.alias}-initial", with_alias=True)
+            except BadRequestError as exc:
+                if "resource_already_exists" not in str(exc):
+                    raise
         self._ensured = True
 
     # -- writing -----------------------------------------------------------------------------------------
@@ -214,10 +221,15 @@ class SearchBackend(BaseSearchBackend):
         if plan.empty:
             return None
         must = [self._term_clause(t) for t in plan.terms] + [self._phrase_clause(p) for p in plan.phrases]
-        query = {"bool": {"must": must}}
+        should = []
+        if len(plan.terms) > 1:
+            adjacent = " ".join(t.folded for t in plan.terms)
+            should += [{"match_phrase": {f"{name}.folded": {"query": adjacent, "boost": w * PROXIMITY_BOOST}}}
+                       for name, w in (("title", WEIGHT_TITLE), ("summary", WEIGHT_SUMMARY), ("text", WEIGHT_TEXT))]
         if plan.number_like:
             number = {"bool": {"filter": [{"term": {"number_tokens": tok}} for tok in plan.number_tokens]}}
-            query["bool"]["should"] = [{"constant_score": {"filter": number, "boost": NUMBER_MATCH_SCORE}}]
+            should.append({"constant_score": {"filter": number, "boost": NUMBER_MATCH_SCORE}})
+        query = {"bool": {"must": must, "should": should}}
         return query
 
     def full_query(self, plan, principals, filters) -> tuple[dict, dict | None]:

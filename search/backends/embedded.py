@@ -21,6 +21,7 @@ from search.backends.base import (
     FACET_SIZE,
     HIGHLIGHT_FIELDS,
     NUMBER_MATCH_SCORE,
+    PROXIMITY_BOOST,
     SNIPPET_CHARS,
     WEIGHT_ISSUER,
     WEIGHT_NUMBER_TOKEN,
@@ -40,6 +41,7 @@ TEXT_FIELDS = ("title", "summary", "text")
 RAW_FIELDS = ("level", "doc_type", "issuer", "direction", "year")
 WRITER_HEAP = 50_000_000
 REBUILD_HEAP = 200_000_000
+SUGGEST_SCAN = 1000  # prefix terms examined before ranking by frequency
 Must, Should = tantivy.Occur.Must, tantivy.Occur.Should
 Q = tantivy.Query
 
@@ -268,6 +270,10 @@ class SearchBackend(BaseSearchBackend):
             return None
         clauses = [(Must, self._term_clause(t)) for t in plan.terms]
         clauses += [(Must, self._phrase_clause(p)) for p in plan.phrases]
+        if len(plan.terms) > 1:
+            adjacent = [t.folded for t in plan.terms]
+            clauses += [(Should, Q.boost_query(Q.phrase_query(self.schema, f"{name}_f", adjacent), w * PROXIMITY_BOOST))
+                        for name, w in (("title", WEIGHT_TITLE), ("summary", WEIGHT_SUMMARY), ("text", WEIGHT_TEXT))]
         text = Q.boolean_query(clauses)
         if plan.number_like:
             number = Q.boolean_query([(Must, self._term("number_tokens", tok)) for tok in plan.number_tokens])
@@ -316,10 +322,16 @@ class SearchBackend(BaseSearchBackend):
                 for name in FACET_FIELDS}
 
     def suggest(self, folded_prefix, principals, *, limit):
+        """Entries with the prefix that occur in visible rows, most frequent first.
+
+        The term dictionary is walked in byte order, but every term is counted only over the documents the
+        clearance query admits; a term no visible document contains is never returned.
+        """
         searcher = self.searcher()
-        return [(term, int(count)) for term, count in
-                searcher.terms_with_prefix("suggest", folded_prefix, filter_query=self.clearance_query(principals),
-                                           limit=limit)]
+        found = searcher.terms_with_prefix("suggest", folded_prefix, filter_query=self.clearance_query(principals),
+                                           limit=max(SUGGEST_SCAN, limit))
+        found.sort(key=lambda item: -item[1])
+        return [(term, int(count)) for term, count in found[:limit]]
 
     def indexed_versions(self):
         searcher = self.searcher()

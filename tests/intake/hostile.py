@@ -26,3 +26,16 @@ def refuse():
 
 def echo(value):
     return value
+
+
+def pid():
+    return os.getpid()
+
+
+_hoard = []
+
+
+def hoard(megabytes):
+    """Keep ``megabytes`` alive in the worker after returning (leftovers of a previous file)."""
+    _hoard.append(bytearray(megabytes * 1024 * 1024))
+    return os.getpid()

@@ -42,5 +42,6 @@ def test_whole_qpdf_corpus_in_one_manifest_run(home, tmp_path):
     assert set(codes) <= known, codes
     assert registered and refused
     assert stored_files(home) == referenced_files(home)  # refused files left nothing behind
+    assert elapsed < 600, f"corpus run took {elapsed:.0f}s"
     print(f"\nqpdf corpus: {len(files)} files in {elapsed:.0f}s — registered {len(registered)}, "
           f"duplicates {len(duplicates)}, refused {dict(codes)}")

@@ -9,6 +9,7 @@ import pytest
 
 from registry.errors import ErrorCode
 from registry.intake import IntakeError, PdfDamagedError, ResourceLimitError, register_file
+from registry.intake import sandbox
 from registry.intake.sandbox import run_limited
 from registry.models import Document
 from tests.factories import make_metadata
@@ -92,3 +93,33 @@ def test_image_bomb_is_refused(media, vanthu, write):
         register_file(write("bomb.png", out.getvalue()), meta=make_metadata(), actor=vanthu)
     assert caught.value.code == ErrorCode.RESOURCE_LIMIT
     assert stored_files(media) == set()
+
+
+@pytest.fixture
+def fresh_pool():
+    sandbox.shutdown()
+    yield
+    sandbox.shutdown()
+
+
+def test_workers_are_reused_up_to_the_limit(fresh_pool):
+    pids = [run_limited(hostile.pid, timeout=10, memory=GIB, reuse=3) for _ in range(4)]
+    assert pids[0] == pids[1] == pids[2] != pids[3]
+
+
+def test_worker_is_replaced_after_a_refusal_for_resources(fresh_pool):
+    first = run_limited(hostile.pid, timeout=10, memory=GIB, reuse=10)
+    with pytest.raises(ResourceLimitError):
+        run_limited(hostile.spin, 60, timeout=1, memory=GIB, reuse=10)
+    assert run_limited(hostile.pid, timeout=10, memory=GIB, reuse=10) != first
+    assert sandbox._idle and all(w.process.is_alive() for w in sandbox._idle)
+
+
+def test_leftovers_of_earlier_files_never_get_a_good_file_refused(fresh_pool):
+    """A reused worker that runs out of memory because of what it kept from before retries in a fresh one."""
+    limit = 700 * 1024 * 1024
+    first = run_limited(hostile.hoard, 400, timeout=20, memory=limit, reuse=10)
+    second = run_limited(hostile.hoard, 400, timeout=20, memory=limit, reuse=10)
+    assert first != second  # the first worker could not take 400 MB more; a fresh one could
+    with pytest.raises(ResourceLimitError):  # but a file that is too big for a fresh worker stays refused
+        run_limited(hostile.hog_memory, 2048, timeout=20, memory=limit, reuse=10)

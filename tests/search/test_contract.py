@@ -2,6 +2,7 @@
 when ELASTICSEARCH_URL is set). A backend's capability gap is a strict xfail via the ``gap`` fixture."""
 
 import datetime as dt
+import unicodedata
 
 import pytest
 
@@ -11,6 +12,7 @@ from registry.actions.documents import do_edit_document, do_void_entry
 from registry.constants import Action, Level, Role
 from registry.models import AccessLogEntry, Document
 from tests.factories import make_document, make_user
+from search.projection import iter_rows
 from tests.search.corpus import build_corpus
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +38,15 @@ def test_folded_query_finds_diacritic_text(corpus, reader):
     results = search.search("bao ve chinh tri", reader)
     assert ids(results)[0] == corpus["qd126"].pk
     assert corpus["qd126"].pk in ids(search.search("BẢO VỆ CHÍNH TRỊ", reader))
+
+
+def test_decomposed_input_is_normalised(corpus, reader):
+    typed = unicodedata.normalize("NFD", "bảo vệ chính trị")
+    assert ids(search.search(typed, reader))[0] == corpus["qd126"].pk
+    decomposed = make_document(clerk=corpus.clerk, level=Level.THUONG,
+                               title=unicodedata.normalize("NFD", "Tờ trình về kỷ luật"))
+    search.index_document(decomposed)
+    assert ids(search.search("kỷ luật", reader)) == [decomposed.pk]
 
 
 def test_d_folds_to_dang(corpus, reader):
@@ -252,3 +263,27 @@ def test_filter_values_are_validated_and_lenient():
     for bad in ({"level": "secret"}, {"type": "XYZ"}, {"direction": "ra"}, {"register": "abc"}):
         with pytest.raises(ValueError):
             search.SearchFilters.from_mapping(bad)
+
+
+def test_words_side_by_side_rank_above_scattered_words(corpus, reader):
+    scattered = make_document(clerk=corpus.clerk, level=Level.THUONG, title="Chính hồ sơ bảo lưu trị vệ")
+    adjacent = make_document(clerk=corpus.clerk, level=Level.THUONG, title="Bảo vệ chính trị hồ sơ lưu")
+    search.index_documents([scattered.pk, adjacent.pk])
+    found = ids(search.search("bao ve chinh tri ho so", reader))
+    assert found == [adjacent.pk, scattered.pk]
+
+
+def test_first_use_creates_one_index_even_when_two_processes_race(engine, gap):
+    gap("embedded", "no index to create: the tantivy folder is opened in place")
+    from search.backends import load_backend
+
+    first, second = load_backend(), load_backend()  # two processes' backends, same settings
+    second_looked = second.concrete_indices()  # both look before either creates
+    assert second_looked == []
+    first.ensure_index()
+    second.concrete_indices = lambda: second_looked  # the second acts on what it saw
+    second.ensure_index()
+    del second.concrete_indices
+    assert len(first.concrete_indices()) == 1
+    second.index_rows(iter_rows())  # writes through the alias still work
+    assert set(second.indexed_versions()) == set(Document.objects.values_list("pk", flat=True))

@@ -88,19 +88,16 @@ def test_nothing_leaks(engine, clearance, grants):
     assert_no_leak(user, corpus)
 
 
-def test_leak_check_names_the_leaking_path(engine):
+def test_leak_check_names_the_leaking_path(engine, monkeypatch):
     """The checker itself: a principal set that wrongly opens tuyet_mat is caught, naming where it leaked."""
-    corpus = build_corpus()
-    user = _user(corpus, Level.TOI_MAT, ())
+    from registry.access.policy import Principals
     from search import service
 
-    real = service.principals
-    service.principals = lambda u: real(u).__class__(("thuong", "mat", "tuyet_mat"), (), (), ())
-    try:
-        with pytest.raises(AssertionError, match=r"leaked tuyet_mat doc \d+"):
-            assert_no_leak(user, corpus)
-    finally:
-        service.principals = real
+    corpus = build_corpus()
+    user = _user(corpus, Level.TOI_MAT, ())
+    monkeypatch.setattr(service, "principals", lambda u: Principals(("thuong", "mat", "tuyet_mat"), (), (), ()))
+    with pytest.raises(AssertionError, match=r"leaked tuyet_mat doc \d+"):
+        assert_no_leak(user, corpus)
 
 
 def test_revoked_grant_closes_search(engine):
