@@ -1,6 +1,7 @@
 """Search of the registry: the public front door. Everything else in this package is private.
 
     index_document(document_or_id) -> bool      project one document into the index (after commit)
+    index_documents(ids) -> int                 many at once (batched); ids gone from the database are dropped
     remove_document(document_id) -> None
     search(query, user, filters=None, facets=True, page=1, *, per_page=20, ctx=None) -> SearchResults
     autocomplete(prefix, user, limit=8) -> [{"text", "word", "count"}]
@@ -8,7 +9,9 @@
     status(deep=False) -> DriftReport           missing / stale / orphaned rows
     reconcile(deep=False) -> DriftReport        repairs the drift it reports
 
-Backends come from ``settings.REGISTRY_SEARCH`` ("embedded" tantivy by default, "elasticsearch").
+Backends come from ``settings.REGISTRY_SEARCH``: BACKEND ("embedded" tantivy by default, "elasticsearch"),
+INDEX_DIR, ELASTICSEARCH_URL, INDEX_PREFIX, and optionally ELASTICSEARCH_OPTIONS (client keyword arguments),
+REFRESH (Elasticsearch refresh on write, default "wait_for") and AUTO_INDEX (index on commit, default True).
 Every search is trimmed to the user's clearance inside the engine and logged once (Action.SEARCH).
 """
 

@@ -27,6 +27,9 @@ WORKER = """
 import datetime as dt, sys, tempfile
 from pathlib import Path
 import django; django.setup()
+from django.conf import settings
+# This test is about serials: keep the search index (one writer at a time) out of the eight-way race.
+settings.REGISTRY_SEARCH = {**settings.REGISTRY_SEARCH, "AUTO_INDEX": False}
 from registry.actions.documents import DocumentMetadata
 from registry.intake import register_file, register_paper
 from registry.models import User

@@ -81,6 +81,9 @@ def register_file(
     ``filename`` is the name the client gave (only its cleaned base name is kept); it defaults to the
     source's own name. Raises ``IntakeError`` subclasses, ``DuplicateError``, ``MetadataError`` or
     ``PermissionDeniedError``; on any error no row, log entry or stored file is left behind.
+
+    Call it outside any transaction of your own (views: no ``atomic`` around it): it commits the row and
+    the stored files together, and an outer rollback after it returns could not take the files back.
     """
     from registry.actions.documents import validate_metadata
     from registry.errors import PermissionDeniedError

@@ -18,6 +18,8 @@ class Document(AbstractDocument):
     # Wagtail's search index is not used for registered documents: our own ``search`` package indexes
     # them with clearance trimming; indexing them twice would only duplicate secret text.
     search_fields = []
+    # Registered documents are not embedded in pages; Wagtail's reference index would only cost time.
+    wagtail_reference_index_ignore = True
 
     file = models.FileField(_("tệp gốc"), upload_to="originals", blank=True, max_length=255)
     uploaded_by_user = models.ForeignKey(
