@@ -181,6 +181,15 @@ def _lookup(model, code, field_name, error_code):
     return obj
 
 
+def _registry_collection():
+    """Wagtail's root collection (every registered document sits in it; access is the policy's job, not
+    collections'). Created if a database lost it, so registration never depends on Wagtail's seed rows."""
+    from wagtail.models import Collection
+
+    root = Collection.get_first_root_node()
+    return root if root is not None else Collection.add_root(name="Root")
+
+
 def _notify_changed(document_id: int):
     transaction.on_commit(lambda: document_changed.send(sender=Document, document_id=document_id))
 
@@ -247,6 +256,7 @@ def do_register_document(
             dossier=dossier,
             notes=meta.notes,
             uploaded_by_user=actor,
+            collection=_registry_collection(),
         )
         if stored is not None:
             document.file.name = stored.name

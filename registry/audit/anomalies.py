@@ -24,13 +24,15 @@ Kinds:
 Loans are judged as of the end of the period (or now, if earlier).
 """
 
+import bisect
 import datetime as dt
+import math
 from collections import Counter, defaultdict, deque
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db.models import Count, F, IntegerField, Max, Min, Q
-from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay, ExtractMinute, TruncDate
+from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay, ExtractMinute, TruncDate, TruncHour
 from django.utils import timezone
 
 from registry.constants import READ_ACTIONS, Action, Outcome
@@ -93,20 +95,56 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+def _bulk_candidates(reads, limit: int, minutes: int) -> dict:
+    """Per person, the time ranges that may hold a window of more than ``limit`` distinct documents.
+
+    Counted in SQL per clock hour: a window of ``minutes`` touches at most k = ceil(minutes/60) + 1
+    consecutive hours, and holds no more distinct documents than those hours' counts added up. Only runs
+    of k hours whose sum exceeds the limit are read row by row; every real window lies inside one.
+    """
+    k = math.ceil(minutes / 60) + 1
+    step = dt.timedelta(hours=1)
+    per_user = defaultdict(dict)
+    for user, hour, n in (
+        reads.annotate(hour=TruncHour("at", tzinfo=dt.UTC)).values("actor_username", "hour")
+        .annotate(n=Count("document_id", distinct=True)).values_list("actor_username", "hour", "n")
+    ):
+        per_user[user][hour] = n
+    ranges = {}
+    for user, counts in per_user.items():
+        spans = sorted((h, h + k * step) for h in counts
+                       if sum(counts.get(h + i * step, 0) for i in range(k)) > limit)
+        merged = []
+        for lo, hi in spans:
+            if merged and lo <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        if merged:
+            ranges[user] = merged
+    return ranges
+
+
 def find_bulk_reads(start, end, cfg) -> list[Anomaly]:
     limit, window = int(cfg["bulk_read_documents"]), dt.timedelta(minutes=int(cfg["bulk_read_minutes"]))
     reads = _reads(start, end)
-    # Only people who read more than the limit in the whole period can exceed it in a window.
-    suspects = list(
-        reads.values("actor_username").annotate(n=Count("document_id", distinct=True))
-        .filter(n__gt=limit).values_list("actor_username", flat=True)
-    )
+    candidates = _bulk_candidates(reads, limit, int(cfg["bulk_read_minutes"]))
+    if not candidates:
+        return []
     found = []
-    # One pass over the suspects' reads, grouped by person (a query per person would rescan the period).
-    rows = (reads.filter(actor_username__in=suspects).order_by("actor_username", "at", "seq")
-            .values_list("actor_username", "at", "document_id"))
+    # One pass over the candidates' reads, grouped by person; rows outside their candidate hours are skipped.
+    first = min(spans[0][0] for spans in candidates.values())
+    last = max(spans[-1][1] for spans in candidates.values())
+    rows = (reads.filter(actor_username__in=list(candidates), at__gte=first, at__lt=last)
+            .order_by("actor_username", "at", "seq").values_list("actor_username", "at", "document_id"))
     user, window_rows, counts, episode = None, deque(), Counter(), None
+    starts = []
     for who, at, doc in rows.iterator(chunk_size=5000):
+        if who != user:
+            starts = [lo for lo, _hi in candidates[who]]
+        i = bisect.bisect_right(starts, at) - 1
+        if i < 0 or at >= candidates[who][i][1]:
+            continue
         if who != user:
             if episode is not None:
                 found.append(_bulk(user, episode, limit, cfg))
@@ -222,12 +260,18 @@ def find_repeated_refusals(start, end, cfg) -> list[Anomaly]:
         base.values("actor_username", "day").annotate(n=Count("id"), first=Min("at"), last=Max("at"))
         .filter(n__gte=limit).order_by("actor_username", "day")
     )
+    groups = list(groups)
+    detail = defaultdict(list)
+    if groups:
+        for user, day, action, doc in base.filter(
+            actor_username__in={g["actor_username"] for g in groups}
+        ).values_list("actor_username", "day", "action", "document_id").iterator(chunk_size=5000):
+            detail[(user, day)].append((action, doc))
     found = []
     for group in groups:
-        detail = list(base.filter(actor_username=group["actor_username"], day=group["day"]).values_list(
-            "action", "document_id"))
-        docs = sorted({d for _a, d in detail if d is not None})
-        actions = Counter(a for a, _d in detail)
+        rows = detail[(group["actor_username"], group["day"])]
+        docs = sorted({d for _a, d in rows if d is not None})
+        actions = Counter(a for a, _d in rows)
         what = ", ".join(f"{Action(a).label if a in Action.values else a}: {n}" for a, n in sorted(actions.items()))
         found.append(Anomaly(
             "repeated_refusals", group["actor_username"], tuple(docs), group["first"], group["last"],

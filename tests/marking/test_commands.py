@@ -104,7 +104,7 @@ def test_trace_finds_the_entry_of_a_leaked_copy(secret_doc, reader, tmp_path):
     found = json.loads(output)
     assert found["copy_id"] == issued.copy_id
     assert found["entry"]["id"] == issued.pk and found["entry"]["username"] == "docgia"
-    assert found["entry"]["full_name"] == "An Trần Văn" and found["entry"]["purpose"] == "Thẩm định"
+    assert found["entry"]["full_name"] == "Trần Văn An" and found["entry"]["purpose"] == "Thẩm định"
     assert found["entry"]["copy_number"] == 1
     assert found["document"]["id"] == secret_doc.pk and found["document"]["title"] == secret_doc.title
     traced = last_entry()
