@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_DOSSIER = "unknown_dossier"
     UNKNOWN_UNIT = "unknown_unit"
     SUMMARY_NOT_ALLOWED = "summary_not_allowed"
+    NUMBER_IN_USE = "number_in_use"
     # People and access
     UNKNOWN_USER = "unknown_user"
     PERMISSION_DENIED = "permission_denied"

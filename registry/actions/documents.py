@@ -21,8 +21,14 @@ from registry.constants import (
 )
 from registry.errors import ErrorCode, MetadataError, NotFoundError, PermissionDeniedError, RegistryError
 from registry.models import Document, Dossier, StorageLocation, Unit
-from registry.numbering import parse_number
-from registry.registers.numbering import allocate_serial, book_for
+from registry.numbering import format_party_number, parse_number, validate_own_number
+from registry.registers.numbering import (
+    allocate_number,
+    allocate_serial,
+    book_for,
+    congress_sequence_key,
+    party_sequence_key,
+)
 from registry.signals import document_changed
 from registry.text import clean_line, nfc
 
@@ -67,6 +73,9 @@ class DocumentMetadata:
     unit: str = ""  # handling Unit code
     notes: str = ""
     summary_authorised_by: str = ""
+    # For outgoing documents numbered by the office: number "auto" takes the next number of this sequence,
+    # "party" (per type for the committee term, the default) or "congress" (the congress's shared one).
+    sequence: str = ""
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -85,7 +94,7 @@ class DocumentMetadata:
 
     def normalised(self) -> "DocumentMetadata":
         text_fields = ("number", "issuer", "title", "signer", "location", "dossier", "unit", "doc_type",
-                       "summary_authorised_by")
+                       "summary_authorised_by", "sequence")
         changes = {name: clean_line(getattr(self, name)) for name in text_fields}
         changes.update({name: nfc(getattr(self, name)).strip() for name in ("summary", "recipients", "notes")})
         return replace(self, **changes)
@@ -141,6 +150,16 @@ def validate_metadata(meta: DocumentMetadata) -> DocumentMetadata:
         raise MetadataError(f"Độ khẩn không hợp lệ: «{meta.urgency}»", field="urgency")
     if meta.doc_type not in DOCUMENT_TYPE_CODES:
         raise MetadataError(f"Tên loại không hợp lệ: «{meta.doc_type}»", field="doc_type")
+    if meta.sequence and meta.sequence not in OWN_SEQUENCES:
+        raise MetadataError(f"Dãy số không hợp lệ: «{meta.sequence}» (party hoặc congress)", field="sequence")
+    if is_auto_number(meta.number) and meta.direction != Direction.OUTGOING:
+        raise MetadataError("Chỉ văn bản đi do cơ quan ban hành mới được cấp số tự động.", field="number")
+    if meta.direction == Direction.OUTGOING and not is_auto_number(meta.number) and _issued_here(meta):
+        # Accept incoming symbols leniently; validate strictly only what the office issues itself.
+        try:
+            validate_own_number(meta.number)
+        except ValueError as exc:
+            raise MetadataError(f"Số, ký hiệu không đúng dạng N-LOẠI/KÝ HIỆU: {exc}", field="number") from None
     for name, limit in (("title", 255), ("number", 128), ("issuer", 255), ("signer", 255)):
         if len(getattr(meta, name)) > limit:
             raise MetadataError(f"Trường {name} dài quá {limit} ký tự", field=name)
@@ -161,6 +180,38 @@ def validate_metadata(meta: DocumentMetadata) -> DocumentMetadata:
         if value and value > today + dt.timedelta(days=1):
             raise MetadataError(f"Ngày ở trường {name} ở tương lai: {value}", field=name)
     return meta
+
+
+OWN_SEQUENCES = ("party", "congress")
+
+
+def is_auto_number(number: str) -> bool:
+    return number.strip().lower() == "auto"
+
+
+def _issued_here(meta: DocumentMetadata) -> bool:
+    own = settings.REGISTRY_SYMBOL, settings.REGISTRY_CONGRESS_SYMBOL
+    return meta.issuer == settings.REGISTRY_BODY or parse_number(meta.number).issuer in own
+
+
+def issue_own_number(meta: DocumentMetadata) -> str:
+    """The next number the office issues for ``meta`` (inside the registering transaction).
+
+    A number is never reused: numbers a clerk typed by hand are skipped by the sequence.
+    """
+    if meta.sequence == "congress":
+        key, symbol = congress_sequence_key(), settings.REGISTRY_CONGRESS_SYMBOL
+    else:
+        key, symbol = party_sequence_key(meta.doc_type), settings.REGISTRY_SYMBOL
+    while True:
+        number = format_party_number(allocate_number(key), meta.doc_type, symbol)
+        if not _number_in_use(number):
+            return number
+
+
+def _number_in_use(number: str) -> bool:
+    normalized = parse_number(number).normalized
+    return Document.objects.filter(direction=Direction.OUTGOING, number_normalized=normalized).exists()
 
 
 def entry_date(meta: DocumentMetadata) -> dt.date:
@@ -224,6 +275,12 @@ def do_register_document(
                 from registry.errors import DuplicateError
 
                 raise DuplicateError(existing, stored.sha256)
+        if is_auto_number(meta.number):
+            meta = replace(meta, number=issue_own_number(meta))
+            parsed = parse_number(meta.number)
+        elif meta.direction == Direction.OUTGOING and _issued_here(meta) and _number_in_use(meta.number):
+            raise MetadataError(f"Số «{meta.number}» đã được cấp cho văn bản khác.", field="number",
+                                code=ErrorCode.NUMBER_IN_USE)
         book = book_for(meta.direction, meta.level != Level.THUONG, on.year)
         serial = allocate_serial(book)
         document = Document(

@@ -103,7 +103,7 @@ DOCUMENTS = [
          summary="Dự thảo Báo cáo chính trị (tài liệu phát tại Đại hội)", signer="Ban Chấp hành Đảng bộ",
          recipients="Đại biểu dự Đại hội", location="KHO-1/P301/KET-1/N2/H02", dossier="HS-VK-2020", unit="BTG",
          copies=300, recall=True, paragraphs=[7, 3, 2]),
-    dict(direction="di", level="toi_mat", number="09-PA/ĐU", type="ĐA", issuer=D, date="2020-06-01",
+    dict(direction="di", level="toi_mat", number="09-ĐA/ĐU", type="ĐA", issuer=D, date="2020-06-01",
          title="Phương án bảo vệ an ninh, an toàn Đại hội Đảng bộ Bộ Công Thương lần thứ III",
          summary="Bảo vệ an ninh, an toàn Đại hội; bảo vệ bí mật tài liệu", signer="Phó Bí thư Thường trực",
          recipients="Công an; Văn phòng Bộ", location="KHO-1/P301/KET-1/N2/H02", dossier="HS-VK-2020", unit="VP",
@@ -140,7 +140,7 @@ GRANTS = [
     ("canbo.toimat", "35-BC/ĐU", 365, "Thành viên Tiểu ban nhân sự"),
     ("canbo.toimat", "47-KL/UBKT", 365, "Thành viên Tiểu ban nhân sự"),
     ("canbo.tuyetmat", "12-TTr/ĐU", 365, "Trưởng Tiểu ban nhân sự"),
-    ("baomat", "09-PA/ĐU", 365, "Kiểm tra công tác bảo vệ bí mật Đại hội"),
+    ("baomat", "09-ĐA/ĐU", 365, "Kiểm tra công tác bảo vệ bí mật Đại hội"),
 ]
 # Dossier-wide grant: the personnel-subcommittee head may read the whole personnel dossier.
 DOSSIER_GRANTS = [

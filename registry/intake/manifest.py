@@ -36,6 +36,7 @@ METADATA_FIELDS = (
     "direction", "level", "number", "doc_type", "issuer", "issue_date", "title", "summary", "urgency",
     "signer", "arrival_date", "level_decided_on", "protection_years", "copies_count", "recall",
     "named_addressee_only", "recipients", "location", "dossier", "unit", "notes", "summary_authorised_by",
+    "sequence",
 )
 
 

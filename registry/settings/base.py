@@ -190,6 +190,10 @@ REGISTRY_INTAKE_WORKER_FILES = int(os.environ.get("REGISTRY_INTAKE_WORKER_FILES"
 REGISTRY_BODY = os.environ.get("REGISTRY_BODY", "Đảng ủy Bộ Công Thương")
 REGISTRY_PARENT_BODY = os.environ.get("REGISTRY_PARENT_BODY", "Đảng ủy Khối các cơ quan Trung ương")
 REGISTRY_TERM = os.environ.get("REGISTRY_TERM", "2020-2025")
+# The symbols in the numbers the office issues itself: "N-TYPE/ĐU" (party, per type per term) and
+# "N-TYPE/ĐH" (the congress's own shared sequence).
+REGISTRY_SYMBOL = os.environ.get("REGISTRY_SYMBOL", "ĐU")
+REGISTRY_CONGRESS_SYMBOL = os.environ.get("REGISTRY_CONGRESS_SYMBOL", "ĐH")
 REGISTRY_KEYS_DIR = Path(os.environ.get("REGISTRY_KEYS_DIR", REGISTRY_HOME / "keys"))
 # Encrypt marked copies with a one-time password for these levels (AES-256).
 REGISTRY_ENCRYPT_LEVELS = [lv for lv in os.environ.get("REGISTRY_ENCRYPT_LEVELS", "").split(",") if lv]

@@ -26,7 +26,8 @@ from registry.models import User
 METADATA_OPTIONS = (
     ("--direction", "direction", "den (đến) hoặc di (đi)"),
     ("--level", "level", "độ mật: thuong, mat, toi_mat, tuyet_mat"),
-    ("--number", "number", "số, ký hiệu, ví dụ 126-QĐ/TW"),
+    ("--number", "number", "số, ký hiệu, ví dụ 126-QĐ/TW; 'auto' để cấp số văn bản đi tiếp theo"),
+    ("--sequence", "sequence", "dãy số khi --number auto: party (theo loại, nhiệm kỳ) hoặc congress (Đại hội)"),
     ("--type", "type", "tên loại (viết tắt), ví dụ QĐ, HD, NQ"),
     ("--issuer", "issuer", "cơ quan ban hành"),
     ("--date", "date", "ngày tháng văn bản (YYYY-MM-DD)"),
