@@ -83,5 +83,43 @@ def load_demo(*, out=print) -> dict:
     for username, code, days, reason in catalogue.DOSSIER_GRANTS:
         do_add_grant(User.objects.get(username=username), dossier=Dossier.objects.get(code=code),
                      until=until + dt.timedelta(days=days), reason=reason)
+    _activity(registered, clerk)
     out(f"Đã nạp {len(registered)} tài liệu, {len(catalogue.PEOPLE)} người dùng.")
     return {"loaded": True, "documents": len(registered)}
+
+
+def _activity(registered: dict, clerk):
+    """A little real use, so the audit workspace has something to show: reads with purposes, refused
+    attempts, a copy, a hand-over, a congress loan not yet returned, and a signed checkpoint."""
+    from registry.actions.lifecycle import do_hand_over, do_lend, do_record_copy
+    from registry.actions.reading import do_read_document, do_view_record
+    from registry.audit.checkpoints import sign_checkpoint
+    from registry.constants import CopyForm
+    from registry.errors import RegistryError
+
+    people = {u.username: u for u in User.objects.all()}
+    reads = [
+        ("canbo.mat", "110-HD/ĐU", "Chuẩn bị hướng dẫn rà soát ở chi bộ"),
+        ("canbo.toimat", "35-BC/ĐU", "Tổng hợp báo cáo Tiểu ban nhân sự"),
+        ("canbo.tuyetmat", "12-TTr/ĐU", "Hoàn thiện tờ trình nhân sự"),
+        ("canbo.thuong", "126-QĐ/TW", "Nghiên cứu quy định"),
+    ]
+    for username, number, purpose in reads:
+        doc = registered[number]
+        do_view_record(doc.pk, actor=people[username])
+        do_read_document(doc.pk, actor=people[username], purpose=purpose)
+    # Refused: above clearance, and without need-to-know. Both answer "not found" and are logged.
+    for username, number in (("canbo.thuong", "110-HD/ĐU"), ("canbo.mat", "12-TTr/ĐU")):
+        try:
+            do_read_document(registered[number].pk, actor=people[username], purpose="Tham khảo")
+        except RegistryError:
+            pass
+    report = registered["02-BC/ĐH"]
+    do_record_copy(report, form=CopyForm.SAO_Y, quantity=3, authorised_by="Phó Bí thư Thường trực",
+                   recipients="Đoàn Chủ tịch Đại hội", actor=clerk)
+    do_hand_over(registered["110-HD/ĐU"], recipient="Chi bộ Vụ Kế hoạch", acknowledged=True, actor=clerk)
+    now = timezone.now()
+    do_lend(report, borrower=people["canbo.mat"], due_at=now + dt.timedelta(days=1),
+            purpose="Tài liệu phát tại phiên thảo luận Đại hội", meeting_ends_at=now + dt.timedelta(hours=3),
+            approved_by=clerk, actor=clerk)
+    sign_checkpoint()
