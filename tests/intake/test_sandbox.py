@@ -69,7 +69,9 @@ def test_decompression_bomb_is_refused_within_the_time_limit(media, vanthu, writ
     started = time.monotonic()
     with pytest.raises(IntakeError) as caught:
         register_file(path, meta=make_metadata(), actor=vanthu)
-    assert caught.value.code == ErrorCode.RESOURCE_LIMIT and caught.value.details["limit"] == "time"
+    # Whichever bound the bomb meets first (on a loaded machine it may fill the memory cap within the
+    # second); the wall-clock bound alone is shown by test_wall_clock_limit_kills_the_child.
+    assert caught.value.code == ErrorCode.RESOURCE_LIMIT and caught.value.details["limit"] in ("time", "memory")
     assert time.monotonic() - started < 6
     assert Document.objects.count() == rows and stored_files(media) == files
 
