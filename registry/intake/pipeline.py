@@ -8,6 +8,8 @@ reverse order, so a refused file leaves nothing anywhere.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import contextlib
 import hashlib
 import logging
@@ -60,7 +62,7 @@ class IntakeState:
         return self.workdir / "rendition.pdf"
 
 
-class Step:
+class Step(ABC):
     """One small intake step for one file. Subclasses set ``name`` and implement ``run``."""
 
     name = "step"
@@ -71,8 +73,9 @@ class Step:
     def able_to_run(self) -> bool:
         return True
 
+    @abstractmethod
     def run(self) -> None:
-        raise NotImplementedError
+        """Do this step's work on ``self.state``; raise an IntakeError subclass to refuse the file."""
 
     def cleanup(self) -> None:
         """Undo what ``run`` left behind; called (in reverse order) when a later step fails."""

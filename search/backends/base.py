@@ -4,6 +4,7 @@ Backends never decide who may see what: they receive the user's ``Principals`` a
 the engine query, so that totals, facet counts, highlights and suggestions come only from visible rows.
 """
 
+from abc import ABC, abstractmethod
 from enum import StrEnum
 from typing import Iterable, Iterator
 
@@ -22,7 +23,7 @@ class Capability(StrEnum):
     MULTI_PROCESS = "multi_process"  # several processes may read and write the same index
 
 
-class BaseSearchBackend:
+class BaseSearchBackend(ABC):
     name = "base"
     capabilities: frozenset = frozenset()
 
@@ -30,32 +31,35 @@ class BaseSearchBackend:
         self.config = config
 
     # -- writing ---------------------------------------------------------------------------------------
+    @abstractmethod
     def index_rows(self, rows: Iterable[dict]) -> int:
         """Add or replace rows (keyed by ``id``); visible to searches when this returns."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete_ids(self, ids: Iterable[int]) -> int:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def rebuild(self, rows: Iterator[dict], *, progress=None) -> int:
         """Replace the whole index with ``rows``; searches keep answering from the old one meanwhile."""
-        raise NotImplementedError
 
+    @abstractmethod
     def clear(self) -> None:
-        raise NotImplementedError
+        ...
 
     # -- reading ---------------------------------------------------------------------------------------
+    @abstractmethod
     def search(self, plan: QueryPlan, principals: Principals, filters: SearchFilters, *, offset: int, limit: int,
                facets: bool) -> EngineResult:
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def suggest(self, folded_prefix: str, principals: Principals, *, limit: int) -> list[tuple[str, int]]:
         """Suggestion entries (``folded<US>original``) starting with ``folded_prefix`` in visible rows."""
-        raise NotImplementedError
 
+    @abstractmethod
     def indexed_versions(self) -> dict[int, tuple[int, int]]:
         """{id: (updated micros, digest)} for every row in the index."""
-        raise NotImplementedError
 
     def info(self) -> dict:
         return {"backend": self.name}
