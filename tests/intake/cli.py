@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT / ".." / "shared" / "corpora" / "qpdf"
+CORPUS = Path(os.environ.get("REGISTRY_QPDF_CORPUS") or ROOT / ".." / "shared" / "corpora" / "qpdf")
 
 
 def sqlite_env(home: Path, **extra) -> dict:

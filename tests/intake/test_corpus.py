@@ -6,6 +6,7 @@ and refused files must leave nothing in storage.
 """
 
 import csv
+import os
 import time
 from collections import Counter
 
@@ -18,7 +19,11 @@ pytestmark = pytest.mark.slow
 
 
 def test_whole_qpdf_corpus_in_one_manifest_run(home, tmp_path):
-    files = sorted(p for p in CORPUS.resolve().rglob("*") if p.is_file())
+    files = sorted(p for p in CORPUS.resolve().rglob("*") if p.is_file()) if CORPUS.exists() else []
+    if not files and os.environ.get("CI") != "true":
+        # The corpus is the workplace's shared fixture, not part of this repository; CI always has it beside
+        # the clone (and fails below if it does not). Point REGISTRY_QPDF_CORPUS at a copy to run it elsewhere.
+        pytest.skip(f"qpdf corpus not found at {CORPUS} (set REGISTRY_QPDF_CORPUS)")
     assert len(files) >= 700, f"corpus missing or incomplete at {CORPUS}"
     manifest = tmp_path / "corpus.csv"
     with open(manifest, "w", newline="", encoding="utf-8") as f:
