@@ -150,7 +150,7 @@ def generate(args, rng, users, docs):
 def fill(args, rng, users, docs):
     import json
 
-    from django.db import connection, transaction
+    from django.db import connection
 
     from registry.audit.chain import HASHED_FIELDS
     from registry.models import ChainHead

@@ -5,7 +5,6 @@ each level × every read path. Each path must show exactly the expected visibili
 
 import io
 import json
-import tempfile
 from pathlib import Path
 
 import pytest

@@ -10,7 +10,7 @@ import sys
 import psycopg
 import pytest
 
-from tests.postgres import ROOT, pg_database, registry_env  # noqa: F401
+from tests.postgres import ROOT, registry_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 

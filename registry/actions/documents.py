@@ -16,7 +16,6 @@ from registry.constants import (
     Action,
     Direction,
     Level,
-    Outcome,
     Urgency,
 )
 from registry.errors import ErrorCode, MetadataError, NotFoundError, PermissionDeniedError, RegistryError

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
+from registry.actions.people import do_enrol_totp, do_issue_api_token
 from registry.middleware import OTP_SESSION_KEY
 
 
@@ -38,19 +39,6 @@ def totp_allowed(user) -> bool:
     from registry.constants import LEVEL_RANK, Level
 
     return bool(user.is_authenticated and LEVEL_RANK[user.clearance] > LEVEL_RANK[Level.MAT])
-
-
-def do_enrol_totp(user, secret: str, *, ctx=None):
-    """Save a confirmed TOTP secret and log it (USER_ADMIN), in one transaction."""
-    from django.db import transaction
-
-    from registry.audit.log import record
-    from registry.constants import Action
-
-    with transaction.atomic():
-        user.totp_secret = secret
-        user.save(update_fields=["totp_secret"])
-        record(Action.USER_ADMIN, actor=user, ctx=ctx, extra={"user": user.username, "totp": "enrolled"})
 
 
 @login_required
@@ -91,21 +79,6 @@ def totp_enrol(request):
 # --- API token ---------------------------------------------------------------------------------------------
 
 
-def do_issue_api_token(user, *, ctx=None):
-    """Replace the user's API token with a new one (logged); the key is shown once by the caller."""
-    from django.db import transaction
-    from rest_framework.authtoken.models import Token
-
-    from registry.audit.log import record
-    from registry.constants import Action
-
-    with transaction.atomic():
-        Token.objects.filter(user=user).delete()
-        token = Token.objects.create(user=user)
-        record(Action.USER_ADMIN, actor=user, ctx=ctx, extra={"user": user.username, "api_token": "issued"})
-    return token
-
-
 @login_required
 def api_token(request):
     """Issue (or replace) one's own API token; the key is shown once, only in the response to the POST."""
@@ -115,7 +88,7 @@ def api_token(request):
 
     key = None
     if request.method == "POST":
-        key = do_issue_api_token(request.user, ctx=RequestContext.from_request(request)).key
+        key = do_issue_api_token(request.user, actor=request.user, ctx=RequestContext.from_request(request))[0].key
     has_token = key is not None or Token.objects.filter(user=request.user).exists()
     response = render(request, "registry/account/api_token.html", {"key": key, "has_token": has_token})
     response["Cache-Control"] = "no-store"

@@ -9,7 +9,7 @@ import time
 import psycopg
 import pytest
 
-from tests.postgres import ROOT, pg_database, registry_env, run_registry  # noqa: F401 (fixture)
+from tests.postgres import ROOT, registry_env, run_registry
 
 pytestmark = pytest.mark.postgres
 

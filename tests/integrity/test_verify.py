@@ -11,7 +11,6 @@ from django.db import DatabaseError, transaction
 
 from registry.audit.chain import GENESIS_HASH
 from registry.audit.checkpoints import (
-    export_checkpoint,
     key_id_of,
     sign_checkpoint,
     signing_key,

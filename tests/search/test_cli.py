@@ -6,7 +6,6 @@ import json
 import pytest
 from django.core.management import call_command
 
-import search
 from registry.constants import Level, Role
 from registry.models import Document
 from tests.factories import make_user

@@ -11,8 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from registry.actions.people import do_add_user
 from registry.audit.context import RequestContext
-from registry.audit.log import record
-from registry.constants import Action, Level, Role
+from registry.constants import Level, Role
 from registry.errors import RegistryError
 from registry.models import User
 
@@ -59,20 +58,14 @@ class Command(BaseCommand):
             self.stdout.write(f"{user.username}: {user.get_role_display()}, mức {user.get_clearance_display()}")
 
     def _token(self, options):
-        from django.db import transaction
-        from rest_framework.authtoken.models import Token
+        from registry.actions.people import do_issue_api_token
 
         user = User.objects.filter(username=options["username"], is_active=True).first()
         if user is None:
             from registry.errors import ErrorCode
 
             raise RegistryError(f"Không có người dùng «{options['username']}».", code=ErrorCode.UNKNOWN_USER)
-        with transaction.atomic():
-            if options["rotate"]:
-                Token.objects.filter(user=user).delete()
-            token, created = Token.objects.get_or_create(user=user)
-            record(Action.USER_ADMIN, actor=None, ctx=RequestContext.for_cli("users token"),
-                   extra={"user": user.username, "api_token": "created" if created else "shown"})
+        token, created = do_issue_api_token(user, rotate=options["rotate"], ctx=RequestContext.for_cli("users token"))
         if options["json"]:
             self.stdout.write(json.dumps({"username": user.username, "token": token.key, "created": created}))
         else:
