@@ -20,6 +20,26 @@ def add_period_arguments(parser, *, required=True):
     parser.add_argument("--to", dest="date_to", required=required, help="đến hết ngày (YYYY-MM-DD)")
 
 
+def add_filter_arguments(parser):
+    """The log filters shared by ``report`` and ``export``."""
+    parser.add_argument("--user", default="", help="tên đăng nhập người thực hiện")
+    parser.add_argument("--unit", default="", help="mã đơn vị của người thực hiện")
+    parser.add_argument("--document", type=int, default=None, help="số định danh tài liệu")
+    parser.add_argument("--level", default="")
+    parser.add_argument("--action", default="")
+    parser.add_argument("--outcome", default="")
+
+
+def log_filter(options):
+    """A LogFilter from the shared filter options and the period."""
+    from registry.audit.reports import LogFilter
+
+    start, end = period(options)
+    return LogFilter(user=options["user"], unit=options["unit"], document=options["document"],
+                     level=options["level"], action=options["action"], outcome=options["outcome"],
+                     start=start, end=end)
+
+
 def auditor(options):
     """The user named by ``--as`` if it may audit; raises RegistryError otherwise."""
     from registry.models import User

@@ -2,10 +2,18 @@
 
 import sys
 
-from registry.audit.cli._auditor import add_as_argument, add_period_arguments, auditor, context, emit, fail, period
+from registry.audit.cli._auditor import (
+    add_as_argument,
+    add_filter_arguments,
+    add_period_arguments,
+    auditor,
+    context,
+    emit,
+    fail,
+    log_filter,
+)
 from registry.audit.export import FORMATS, export_rows, write_export
 from registry.audit.log import record
-from registry.audit.reports import LogFilter
 from registry.constants import Action
 from registry.errors import RegistryError
 
@@ -14,12 +22,7 @@ HELP = "Xuất nhật ký (CSV hoặc JSON Lines) kèm mã băm chuỗi để b�
 
 def add_arguments(parser):
     add_period_arguments(parser)
-    parser.add_argument("--user", default="")
-    parser.add_argument("--unit", default="")
-    parser.add_argument("--document", type=int, default=None)
-    parser.add_argument("--level", default="")
-    parser.add_argument("--action", default="")
-    parser.add_argument("--outcome", default="")
+    add_filter_arguments(parser)
     parser.add_argument("--format", choices=FORMATS, default="jsonl")
     parser.add_argument("--out", default="", help="tệp kết quả (mặc định: ra màn hình)")
     add_as_argument(parser)
@@ -28,10 +31,7 @@ def add_arguments(parser):
 def run(options, *, out) -> int:
     try:
         user = auditor(options)
-        start, end = period(options)
-        flt = LogFilter(user=options["user"], unit=options["unit"], document=options["document"],
-                        level=options["level"], action=options["action"], outcome=options["outcome"],
-                        start=start, end=end)
+        flt = log_filter(options)
         record(Action.AUDIT_EXPORT, actor=user, ctx=context("export"),
                extra={"page": "cli_export", "format": options["format"], "filters": flt.as_log_extra()})
     except RegistryError as error:
