@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from registry.actions.documents import EDITABLE_FIELDS, DocumentMetadata
-from registry.constants import DOCUMENT_TYPES, Direction, Level, Urgency
+from registry.constants import DOCUMENT_TYPES, CopyForm, Direction, Level, Urgency
 from registry.errors import RegistryError
 from registry.models import Document, Dossier, StorageLocation, Unit, User
 
@@ -225,4 +225,110 @@ __all__ = [
     "PurposeForm",
     "TotpConfirmForm",
     "VoidForm",
+]
+
+
+# --- Lifecycle acts (registry/views/lifecycle.py): each form parses one act; the action validates the rest. ---
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _active_users():
+    return User.objects.filter(is_active=True).order_by("username")
+
+
+class _LifecycleForm(forms.Form):
+    def add_registry_error(self, error: RegistryError, default_field: str | None = None):
+        """A typed error next to the field it names (or ``default_field``), else at the top of the form."""
+        field = getattr(error, "field", None) or default_field
+        self.add_error(field if field in self.fields else None, error.message)
+
+
+class CopyRecordForm(_LifecycleForm):
+    form = forms.ChoiceField(label=_("Hình thức sao"), choices=CopyForm.choices)
+    quantity = forms.IntegerField(label=_("Số lượng bản sao"), min_value=1, max_value=1000, initial=1)
+    authorised_by = forms.CharField(label=_("Người cho phép sao"), max_length=255)
+    recipients = forms.CharField(label=_("Nơi nhận bản sao"), required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class HandOverForm(_LifecycleForm):
+    recipient = forms.CharField(label=_("Người/nơi nhận"), max_length=255, required=False,
+                                help_text=_("Để trống nếu chọn người nhận trong danh sách người dùng."))
+    recipient_user = forms.ModelChoiceField(_active_users(), label=_("Người nhận (người dùng)"), required=False,
+                                            empty_label=_("— không —"))
+    acknowledged = forms.BooleanField(label=_("Người nhận đã ký nhận"), required=False)
+    notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("recipient") or "").strip() and not data.get("recipient_user"):
+            self.add_error("recipient", _("Ghi người/nơi nhận hoặc chọn người nhận."))
+        return data
+
+
+class LoanForm(_LifecycleForm):
+    borrower = forms.ModelChoiceField(_active_users(), label=_("Người mượn"), empty_label=_("— chọn —"))
+    approved_by = forms.ModelChoiceField(_active_users(), label=_("Người phê duyệt"),
+                                         empty_label=_("— chọn —"))
+    due_at = forms.DateTimeField(label=_("Hạn trả"), widget=DateTimeInput(),
+                                 input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+    purpose = forms.CharField(label=_("Mục đích mượn"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    meeting_ends_at = forms.DateTimeField(
+        label=_("Kết thúc phiên họp"), required=False, widget=DateTimeInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+        help_text=_("Tài liệu thu hồi: phải nộp lại ngay khi phiên họp kết thúc."),
+    )
+
+    def __init__(self, *args, recall: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not recall:  # the meeting end only matters for documents that must be recalled after a meeting
+            del self.fields["meeting_ends_at"]
+
+
+class _DecisionForm(_LifecycleForm):
+    decision_ref = forms.CharField(label=_("Số quyết định"), max_length=128)
+    approved_by = forms.CharField(label=_("Người phê duyệt"), max_length=255)
+    decided_on = forms.DateField(label=_("Ngày quyết định"), widget=DateInput())
+    reason = forms.CharField(label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LevelChangeForm(_DecisionForm):
+    to_level = forms.ChoiceField(label=_("Độ mật mới"),
+                                 choices=[(v, label) for v, label in Level.choices if v != Level.THUONG])
+    field_order = ("to_level", "decision_ref", "approved_by", "decided_on", "reason")
+
+
+class ExtendTermForm(_DecisionForm):
+    years = forms.IntegerField(label=_("Gia hạn thêm (năm)"), min_value=1, max_value=30)
+    field_order = ("years", "decision_ref", "approved_by", "decided_on", "reason")
+
+
+class DeclassifyForm(_DecisionForm):
+    pass
+
+
+class DestroyForm(_LifecycleForm):
+    decision_ref = forms.CharField(label=_("Số quyết định tiêu hủy"), max_length=128)
+    council = forms.CharField(label=_("Hội đồng tiêu hủy"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    approved_by = forms.CharField(label=_("Người phê duyệt"), max_length=255)
+    minutes_ref = forms.CharField(label=_("Biên bản tiêu hủy"), max_length=255, required=False)
+    destroyed_on = forms.DateField(label=_("Ngày tiêu hủy"), widget=DateInput())
+    confirm = forms.BooleanField(label=_("Tôi xác nhận tài liệu đã được tiêu hủy theo quyết định trên"),
+                                 error_messages={"required": _("Phải xác nhận trước khi ghi tiêu hủy.")})
+
+__all__ += [
+    "CopyRecordForm",
+    "DeclassifyForm",
+    "DestroyForm",
+    "ExtendTermForm",
+    "HandOverForm",
+    "LevelChangeForm",
+    "LoanForm",
 ]

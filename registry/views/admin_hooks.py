@@ -14,7 +14,7 @@ from wagtail.permissions import register_permission_policy
 from registry.access import Perm, can_do, visible_documents
 from registry.constants import Level, Role
 from registry.models import Dossier, Holiday, StorageLocation, Unit
-from registry.views import account, books, documents, grants
+from registry.views import account, books, documents, grants, lifecycle
 
 # --- URLs (mounted under /admin/registry/; Wagtail wraps them in its admin-access check) ----------------
 
@@ -32,6 +32,14 @@ registry_urls = [
     path("grants/<int:pk>/revoke/", grants.revoke_view, name="registry_grant_revoke"),
     path("account/totp/", account.totp_enrol, name="registry_totp_enrol"),
     path("account/token/", account.api_token, name="registry_api_token"),
+    path("<int:pk>/copy/", lifecycle.CopyView.as_view(), name="registry_lifecycle_copy"),
+    path("<int:pk>/hand-over/", lifecycle.HandOverView.as_view(), name="registry_lifecycle_hand_over"),
+    path("<int:pk>/lend/", lifecycle.LendView.as_view(), name="registry_lifecycle_lend"),
+    path("<int:pk>/loans/<int:loan_pk>/return/", lifecycle.return_view, name="registry_lifecycle_return"),
+    path("<int:pk>/level/", lifecycle.LevelChangeView.as_view(), name="registry_lifecycle_level"),
+    path("<int:pk>/extend/", lifecycle.ExtendTermView.as_view(), name="registry_lifecycle_extend"),
+    path("<int:pk>/declassify/", lifecycle.DeclassifyView.as_view(), name="registry_lifecycle_declassify"),
+    path("<int:pk>/destroy/", lifecycle.DestroyView.as_view(), name="registry_lifecycle_destroy"),
 ]
 
 

@@ -150,6 +150,7 @@ class DocumentDetailView(_Breadcrumbs, AdminPage):
             "can_read": can(user, Perm.READ_CONTENT, document),
             "can_edit": can(user, Perm.EDIT, document),
             "can_void": can(user, Perm.VOID, document),
+            "can_lifecycle": can(user, Perm.LIFECYCLE, document),
             "purpose_required": requires_purpose(document),
             "purpose_form": PurposeForm(purpose_required=requires_purpose(document)),
             "void_form": VoidForm(),

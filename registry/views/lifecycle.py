@@ -1,0 +1,242 @@
+"""The life of a secret from the record page: copy, hand over, lend, return, change level, extend the term,
+declassify, destroy.
+
+Thin views: parse the form, call the action in ``registry.actions.lifecycle``, render. Only a user who may
+run lifecycle acts on the document (``Perm.LIFECYCLE``: clerk role, clearance, need-to-know) gets past the
+door; anyone else gets the same 404 as for a missing id, after one REFUSED entry naming only the id.
+A refused act re-renders the bound form (status 400) with the message next to its field.
+"""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from registry.access import Perm, can, get_document_or_404
+from registry.actions import lifecycle as acts
+from registry.audit.log import record
+from registry.constants import Action
+from registry.errors import NotFoundError, PermissionDeniedError, RegistryError
+from registry.forms import (
+    CopyRecordForm,
+    DeclassifyForm,
+    DestroyForm,
+    ExtendTermForm,
+    HandOverForm,
+    LevelChangeForm,
+    LoanForm,
+)
+from registry.models import Document, Loan
+from registry.views.common import AdminPage, ctx_of, refuse_hidden
+
+
+def lifecycle_document_or_404(request, pk, action) -> Document:
+    """The document if ``request.user`` may run lifecycle acts on it; else a REFUSED entry and 404.
+
+    A visible document the user may not act on answers exactly as a hidden or missing one: same status,
+    same log entry (only the requested id), nothing of the document in the response.
+    """
+    try:
+        document = get_document_or_404(request.user, pk)
+    except Http404:
+        refuse_hidden(request, action, pk)
+    if not can(request.user, Perm.LIFECYCLE, document):
+        refuse_hidden(request, action, pk)
+    return document
+
+
+class LifecycleActView(AdminPage):
+    """GET: the form (one VIEW entry: the page shows the record's title). POST: the act, then the record page."""
+
+    template_name = "registry/lifecycle/form.html"
+    action: str = ""
+    form_class = None
+    submit_label = gettext_lazy("Ghi sổ")
+    intro = ""
+    danger = False
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("registry_document_list"), "label": gettext_lazy("Tài liệu đã đăng ký")},
+            {"url": reverse("registry_document_detail", args=[self.document.pk]), "label": str(self.document)},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def make_form(self, data=None):
+        return self.form_class(data)
+
+    def perform(self, form, *, actor, ctx):
+        """Call the action with the cleaned data; return the success message."""
+        raise NotImplementedError
+
+    def default_error_field(self, error: RegistryError) -> str | None:
+        return None
+
+    def get(self, request, pk):
+        self.document = lifecycle_document_or_404(request, pk, self.action)
+        record(Action.VIEW, actor=request.user, ctx=ctx_of(request), document=self.document)
+        return self.render(form=self.make_form(), document=self.document, view=self)
+
+    def post(self, request, pk):
+        self.document = lifecycle_document_or_404(request, pk, self.action)
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                message = self.perform(form, actor=request.user, ctx=ctx_of(request))
+            except NotFoundError:
+                raise Http404("Không tìm thấy") from None
+            except RegistryError as error:
+                form.add_registry_error(error, self.default_error_field(error))
+            else:
+                messages.success(request, message)
+                return redirect("registry_document_detail", self.document.pk)
+        # Re-read: a refused act must show the stored state, not what the failed attempt held in memory.
+        self.document = Document.objects.get(pk=self.document.pk)
+        return self.render_to_response(self.get_context_data(form=form, document=self.document, view=self),
+                                       status=400)
+
+
+class CopyView(LifecycleActView):
+    action = Action.COPY
+    form_class = CopyRecordForm
+    page_title = gettext_lazy("Ghi sao, chụp tài liệu")
+    header_icon = "copy"
+    intro = gettext_lazy("Ghi vào Sổ quản lý sao, chụp. Số bản sao được đánh tiếp theo các lần sao trước.")
+
+    def perform(self, form, *, actor, ctx):
+        d = form.cleaned_data
+        copy = acts.do_record_copy(self.document, form=d["form"], quantity=d["quantity"],
+                                   authorised_by=d["authorised_by"], recipients=d["recipients"], notes=d["notes"],
+                                   actor=actor, ctx=ctx)
+        return _("Đã ghi %(quantity)s bản %(form)s (bản số %(first)s–%(last)s).") % {
+            "quantity": copy.quantity, "form": copy.get_form_display().lower(), "first": copy.first_copy_number,
+            "last": copy.first_copy_number + copy.quantity - 1,
+        }
+
+
+class HandOverView(LifecycleActView):
+    action = Action.HAND_OVER
+    form_class = HandOverForm
+    page_title = gettext_lazy("Ghi chuyển giao tài liệu")
+    header_icon = "arrow-right"
+    intro = gettext_lazy("Ghi vào Sổ chuyển giao tài liệu bí mật.")
+
+    def default_error_field(self, error):
+        return "recipient_user" if isinstance(error, PermissionDeniedError) else None
+
+    def perform(self, form, *, actor, ctx):
+        d = form.cleaned_data
+        hand_over = acts.do_hand_over(self.document, recipient=d["recipient"], recipient_user=d["recipient_user"],
+                                      acknowledged=d["acknowledged"], notes=d["notes"], actor=actor, ctx=ctx)
+        return _("Đã ghi chuyển giao cho %(recipient)s.") % {"recipient": hand_over.recipient}
+
+
+class LendView(LifecycleActView):
+    action = Action.LOAN
+    form_class = LoanForm
+    page_title = gettext_lazy("Cho mượn tài liệu")
+    header_icon = "user"
+    intro = gettext_lazy("Người mượn phải đủ điều kiện tiếp cận tài liệu (độ mật và phạm vi được phép).")
+
+    def make_form(self, data=None):
+        initial = {"approved_by": self.request.user.pk}
+        return LoanForm(data, initial=initial, recall=bool(self.document.recall))
+
+    def default_error_field(self, error):
+        return "borrower" if isinstance(error, PermissionDeniedError) else None
+
+    def perform(self, form, *, actor, ctx):
+        d = form.cleaned_data
+        loan = acts.do_lend(self.document, borrower=d["borrower"], due_at=d["due_at"], purpose=d["purpose"],
+                            meeting_ends_at=d.get("meeting_ends_at"), approved_by=d["approved_by"],
+                            actor=actor, ctx=ctx)
+        return _("Đã ghi cho %(borrower)s mượn tài liệu.") % {"borrower": loan.borrower.display_name}
+
+
+class LevelChangeView(LifecycleActView):
+    action = Action.LEVEL_CHANGE
+    form_class = LevelChangeForm
+    page_title = gettext_lazy("Điều chỉnh độ mật")
+    header_icon = "lock"
+    intro = gettext_lazy("Thời hạn bảo vệ được tính lại từ ngày quyết định theo độ mật mới. "
+                         "Giải mật dùng thao tác riêng.")
+
+    def perform(self, form, *, actor, ctx):
+        d = form.cleaned_data
+        change = acts.do_change_level(self.document, to_level=d["to_level"], decision_ref=d["decision_ref"],
+                                      approved_by=d["approved_by"], decided_on=d["decided_on"], reason=d["reason"],
+                                      actor=actor, ctx=ctx)
+        return _("Đã điều chỉnh độ mật: %(from)s → %(to)s.") % {
+            "from": change.get_from_level_display(), "to": change.get_to_level_display()}
+
+
+class ExtendTermView(LifecycleActView):
+    action = Action.LEVEL_CHANGE
+    form_class = ExtendTermForm
+    page_title = gettext_lazy("Gia hạn thời hạn bảo vệ")
+    header_icon = "date"
+    intro = gettext_lazy("Mỗi lần gia hạn không quá thời hạn cơ bản của độ mật; quyết định phải có trước khi "
+                         "hết hạn ít nhất 60 ngày.")
+
+    def perform(self, form, *, actor, ctx):
+        d = form.cleaned_data
+        acts.do_extend_term(self.document, years=d["years"], decision_ref=d["decision_ref"],
+                            approved_by=d["approved_by"], decided_on=d["decided_on"], reason=d["reason"],
+                            actor=actor, ctx=ctx)
+        expires = Document.objects.values_list("protection_expires_on", flat=True).get(pk=self.document.pk)
+        return _("Đã gia hạn thời hạn bảo vệ đến %(date)s.") % {"date": expires.strftime("%d/%m/%Y")}
+
+
+class DeclassifyView(LifecycleActView):
+    action = Action.DECLASSIFY
+    form_class = DeclassifyForm
+    page_title = gettext_lazy("Giải mật tài liệu")
+    header_icon = "lock-open"
+    intro = gettext_lazy("Sau khi giải mật, tài liệu mang độ Thường; lịch sử độ mật vẫn được lưu.")
+    danger = True
+
+    def perform(self, form, *, actor, ctx):
+        d = form.cleaned_data
+        acts.do_declassify(self.document, decision_ref=d["decision_ref"], approved_by=d["approved_by"],
+                           decided_on=d["decided_on"], reason=d["reason"], actor=actor, ctx=ctx)
+        return _("Đã giải mật tài liệu.")
+
+
+class DestroyView(LifecycleActView):
+    action = Action.DESTROY
+    form_class = DestroyForm
+    page_title = gettext_lazy("Ghi tiêu hủy tài liệu")
+    header_icon = "bin"
+    intro = gettext_lazy("Mục trong sổ và lịch sử của tài liệu vẫn được giữ. Tài liệu đang cho mượn chưa thể "
+                         "tiêu hủy.")
+    submit_label = gettext_lazy("Ghi tiêu hủy")
+    danger = True
+
+    def perform(self, form, *, actor, ctx):
+        d = form.cleaned_data
+        acts.do_destroy(self.document, decision_ref=d["decision_ref"], council=d["council"],
+                        approved_by=d["approved_by"], minutes_ref=d["minutes_ref"], destroyed_on=d["destroyed_on"],
+                        actor=actor, ctx=ctx)
+        return _("Đã ghi tiêu hủy tài liệu.")
+
+
+def return_view(request, pk, loan_pk):
+    """POST only: the return of one open loan of the document (the "Trả lại" button on the record page)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    document = lifecycle_document_or_404(request, pk, Action.RETURN)
+    loan = Loan.objects.filter(pk=loan_pk, document=document).first()
+    if loan is None:
+        raise Http404("Không tìm thấy")
+    try:
+        acts.do_return(loan, actor=request.user, ctx=ctx_of(request))
+    except NotFoundError:
+        raise Http404("Không tìm thấy") from None
+    except RegistryError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã ghi trả lại tài liệu."))
+    return redirect("registry_document_detail", document.pk)
