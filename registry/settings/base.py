@@ -128,6 +128,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = REGISTRY_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it in production; WhiteNoise expects it to exist
+WHITENOISE_USE_FINDERS = True  # serve app static files straight from the apps (no collectstatic needed on one machine)
 MEDIA_ROOT = REGISTRY_HOME / "files"
 MEDIA_URL = "/media-not-served/"  # stored files are never served directly; every read goes through a view
 
@@ -178,6 +180,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Congress registry API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Our schema is generated from registry.api.schema_urlconf; the deploy check would walk every URL,
+    # including Wagtail's internal admin API, and warn about views that are not part of our API.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # --- Registry domain configuration (data, not code; see shared/docs/domain.md) ---
