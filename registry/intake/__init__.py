@@ -18,22 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, BinaryIO
 
-from .errors import (
-    BadFilenameError,
-    DocumentDamagedError,
-    DuplicateError,
-    EmptyFileError,
-    ExtractionFailedError,
-    FileTooLargeError,
-    IntakeError,
-    IntakeFileNotFoundError,
-    PdfDamagedError,
-    PdfEncryptedError,
-    PdfTruncatedError,
-    ResourceLimitError,
-    StorageFailedError,
-    UnsupportedTypeError,
-)
+from . import errors as _errors
+from .errors import *  # noqa: F403  (the typed refusals are part of the front door)
 from .pipeline import IntakeInput, IntakeState, Step, open_source, run_steps
 from .steps import STEPS
 
@@ -45,24 +31,11 @@ if TYPE_CHECKING:
     from registry.models import Document
 
 __all__ = [
+    *_errors.__all__,
     "STEPS",
-    "BadFilenameError",
-    "DocumentDamagedError",
-    "DuplicateError",
-    "EmptyFileError",
-    "ExtractionFailedError",
-    "FileTooLargeError",
-    "IntakeError",
-    "IntakeFileNotFoundError",
     "IntakeInput",
     "IntakeState",
-    "PdfDamagedError",
-    "PdfEncryptedError",
-    "PdfTruncatedError",
-    "ResourceLimitError",
     "Step",
-    "StorageFailedError",
-    "UnsupportedTypeError",
     "register_file",
     "register_paper",
 ]

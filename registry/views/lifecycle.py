@@ -7,6 +7,8 @@ door; anyone else gets the same 404 as for a missing id, after one REFUSED entry
 A refused act re-renders the bound form (status 400) with the message next to its field.
 """
 
+from abc import ABCMeta, abstractmethod
+
 from django.contrib import messages
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -47,7 +49,7 @@ def lifecycle_document_or_404(request, pk, action) -> Document:
     return document
 
 
-class LifecycleActView(AdminPage):
+class LifecycleActView(AdminPage, metaclass=ABCMeta):
     """GET: the form (one VIEW entry: the page shows the record's title). POST: the act, then the record page."""
 
     template_name = "registry/lifecycle/form.html"
@@ -68,9 +70,9 @@ class LifecycleActView(AdminPage):
     def make_form(self, data=None):
         return self.form_class(data)
 
+    @abstractmethod
     def perform(self, form, *, actor, ctx):
         """Call the action with the cleaned data; return the success message."""
-        raise NotImplementedError
 
     def default_error_field(self, error: RegistryError) -> str | None:
         return None
