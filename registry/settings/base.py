@@ -73,7 +73,7 @@ WSGI_APPLICATION = "registry.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],  # templates live inside the packages (registry/templates, search/templates)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
