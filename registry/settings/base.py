@@ -127,7 +127,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = REGISTRY_HOME / "static"
+STATIC_ROOT = Path(os.environ.get("REGISTRY_STATIC_ROOT", REGISTRY_HOME / "static"))
 STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it in production; WhiteNoise expects it to exist
 WHITENOISE_USE_FINDERS = True  # serve app static files straight from the apps (no collectstatic needed on one machine)
 MEDIA_ROOT = REGISTRY_HOME / "files"
@@ -209,6 +209,17 @@ REGISTRY_SEARCH = {
     "INDEX_DIR": str(REGISTRY_HOME / "index"),
     "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL", ""),
     "INDEX_PREFIX": os.environ.get("REGISTRY_SEARCH_INDEX_PREFIX", "registry"),
+    # A secured cluster (Elasticsearch 8 default): a user of the registry's own and the cluster's CA.
+    "ELASTICSEARCH_OPTIONS": {
+        k: v for k, v in {
+            "basic_auth": (
+                (os.environ["ELASTICSEARCH_USERNAME"], os.environ.get("ELASTICSEARCH_PASSWORD", ""))
+                if os.environ.get("ELASTICSEARCH_USERNAME") else None
+            ),
+            "api_key": os.environ.get("ELASTICSEARCH_API_KEY") or None,
+            "ca_certs": os.environ.get("ELASTICSEARCH_CA_CERTS") or None,
+        }.items() if v is not None
+    },
 }
 
 # Anomaly thresholds (the security officer may tune them).
