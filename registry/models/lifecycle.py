@@ -1,6 +1,8 @@
-"""The life of a secret after registration: copies, hand-overs, loans, level changes, destruction.
+"""The life of a secret after registration: copies, hand-overs, loans, meetings, level changes,
+destruction, and the tasks (notices, reminders) they leave for people.
 
-Each row is written by an action in ``registry.actions.lifecycle`` together with its access-log entry.
+Each row is written by an action in ``registry.actions`` together with its access-log entry. An act that
+needs an approval (domain.md §5) points at its ``Approval`` row.
 """
 
 from django.conf import settings
@@ -22,6 +24,8 @@ class CopyRecord(models.Model):
     copied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL)
     recipients = models.TextField(_("nơi nhận"), blank=True)
     notes = models.TextField(_("ghi chú"), blank=True)
+    approval = models.ForeignKey("registry.Approval", null=True, blank=True, related_name="+",
+                                 on_delete=models.PROTECT)
 
     class Meta:
         verbose_name = _("bản sao")
@@ -40,6 +44,11 @@ class HandOver(models.Model):
     acknowledged = models.BooleanField(_("đã ký nhận"), default=False)
     handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL)
     notes = models.TextField(_("ghi chú"), blank=True)
+    approval = models.ForeignKey("registry.Approval", null=True, blank=True, related_name="+",
+                                 on_delete=models.PROTECT)
+    copy = models.ForeignKey("registry.Copy", null=True, blank=True, related_name="hand_overs",
+                             on_delete=models.PROTECT)
+    acknowledged_at = models.DateTimeField(_("thời điểm ký nhận"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("chuyển giao")
@@ -60,6 +69,14 @@ class Loan(models.Model):
     due_at = models.DateTimeField(_("hạn trả"))
     meeting_ends_at = models.DateTimeField(_("kết thúc phiên họp"), null=True, blank=True)
     returned_at = models.DateTimeField(_("thời điểm trả"), null=True, blank=True)
+    approval = models.ForeignKey("registry.Approval", null=True, blank=True, related_name="+",
+                                 on_delete=models.PROTECT)
+    copy = models.ForeignKey("registry.Copy", null=True, blank=True, related_name="loans",
+                             on_delete=models.PROTECT)
+    meeting = models.ForeignKey("registry.Meeting", null=True, blank=True, related_name="materials",
+                                on_delete=models.PROTECT)
+    recall = models.BooleanField(_("phải thu hồi"), default=False)
+    missing_on = models.DateField(_("ngày xác định chưa nộp lại"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("mượn tài liệu")
@@ -84,6 +101,13 @@ class LevelChange(models.Model):
     approved_by = models.CharField(_("người phê duyệt"), max_length=255)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL)
     reason = models.TextField(_("lý do"), blank=True)
+    approval = models.ForeignKey("registry.Approval", null=True, blank=True, related_name="+",
+                                 on_delete=models.PROTECT)
+    automatic = models.BooleanField(_("tự động khi hết thời hạn"), default=False)
+    from_expiry = models.DateField(null=True, blank=True)
+    to_expiry = models.DateField(null=True, blank=True)
+    summary_cleared = models.BooleanField(_("đã xóa trích yếu"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = _("thay đổi độ mật")
@@ -100,7 +124,108 @@ class Destruction(models.Model):
     approved_by = models.CharField(_("người phê duyệt"), max_length=255)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL)
     minutes_ref = models.CharField(_("biên bản tiêu hủy"), max_length=255, blank=True)
+    items = models.TextField(_("danh mục tài liệu tiêu hủy"), blank=True)
+    approval = models.ForeignKey("registry.Approval", null=True, blank=True, related_name="+",
+                                 on_delete=models.PROTECT)
+    # When the content (files, text, index entry) was removed for good; empty until the purge has run.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("tiêu hủy")
         verbose_name_plural = _("tiêu hủy")
+
+
+class Copy(models.Model):
+    """One copy, paper or marked digital, with its own number in the document's one copy sequence."""
+
+    class State(models.TextChoices):
+        HELD = "held", _("Đang giữ")
+        HANDED_OVER = "handed_over", _("Đã chuyển giao")
+        RETURNED = "returned", _("Đã nộp lại")
+        SPOILED = "spoiled", _("Hỏng")
+        DESTROYED = "destroyed", _("Đã tiêu hủy")
+
+    class Kind(models.TextChoices):
+        PAPER = "paper", _("Bản sao, chụp")
+        MARKED = "marked", _("Bản điện tử có dấu")
+
+    document = models.ForeignKey("registry.Document", related_name="copies", on_delete=models.PROTECT)
+    number = models.PositiveIntegerField(_("bản số"))
+    kind = models.CharField(_("loại"), max_length=8, choices=Kind.choices, default=Kind.PAPER)
+    copy_record = models.ForeignKey(CopyRecord, null=True, blank=True, related_name="copies",
+                                    on_delete=models.PROTECT)
+    copy_id = models.CharField(_("mã bản sao"), max_length=32, blank=True)
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, related_name="copies_held",
+                               on_delete=models.PROTECT)
+    holder_name = models.CharField(_("người/nơi giữ"), max_length=255, blank=True)
+    state = models.CharField(_("tình trạng"), max_length=16, choices=State.choices, default=State.HELD)
+    state_on = models.DateField(_("ngày"), null=True, blank=True)
+    state_note = models.TextField(_("ghi chú"), blank=True)
+    made_on = models.DateField(_("ngày sao"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bản")
+        verbose_name_plural = _("các bản")
+        ordering = ["document_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="uniq_copy_number")]
+
+    def __str__(self):
+        return f"Bản số {self.number}"
+
+
+class Meeting(models.Model):
+    """A meeting (congress mode): a session, named delegates, materials handed to each and reconciled after."""
+
+    title = models.CharField(_("cuộc họp"), max_length=255)
+    session = models.CharField(_("phiên họp"), max_length=255, blank=True)
+    starts_at = models.DateTimeField(_("bắt đầu"))
+    ends_at = models.DateTimeField(_("kết thúc"))
+    delegates = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="meetings", blank=True,
+                                       verbose_name=_("đại biểu"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, related_name="+", on_delete=models.SET_NULL)
+    reconciled_at = models.DateTimeField(_("đối chiếu lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cuộc họp")
+        verbose_name_plural = _("cuộc họp")
+        ordering = ["-starts_at"]
+
+    def __str__(self):
+        return f"{self.title} — {self.session}" if self.session else self.title
+
+
+class Task(models.Model):
+    """A thing a person must do by a date: a notice to a holder, a reminder, a recall, a report due.
+
+    ``key`` is unique: the scheduled run creates each task once however often it runs.
+    """
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("Thông báo cho người giữ tài liệu")
+        EXTENSION_DUE = "extension_due", _("Xem xét gia hạn")
+        LOAN_REMINDER = "loan_reminder", _("Nhắc hạn trả")
+        LOAN_OVERDUE = "loan_overdue", _("Quá hạn trả")
+        RECALL = "recall", _("Thu hồi tài liệu chưa nộp lại")
+        YEARLY_REPORT = "yearly_report", _("Báo cáo thống kê năm")
+
+    key = models.CharField(max_length=160, unique=True)
+    kind = models.CharField(_("loại việc"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("việc cần làm"), max_length=500)
+    document = models.ForeignKey("registry.Document", null=True, blank=True, related_name="tasks",
+                                 on_delete=models.PROTECT)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, related_name="tasks",
+                                 on_delete=models.PROTECT)
+    due_on = models.DateField(_("hạn"))
+    created_on = models.DateField(_("ngày tạo"))
+    done_at = models.DateTimeField(_("hoàn thành lúc"), null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("việc cần làm")
+        verbose_name_plural = _("việc cần làm")
+        ordering = ["done_at", "due_on", "id"]
+        indexes = [models.Index(fields=["done_at", "due_on"])]
+
+    def __str__(self):
+        return self.title
