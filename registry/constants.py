@@ -115,6 +115,11 @@ class Action(models.TextChoices):
     AUDIT_VERIFY = "audit_verify", _("Kiểm tra toàn vẹn nhật ký")
     AUDIT_CHECKPOINT = "audit_checkpoint", _("Ký điểm kiểm tra")
     TRACE = "trace", _("Truy vết bản sao")
+    FIXITY = "fixity", _("Kiểm tra toàn vẹn tệp lưu trữ")
+    BACKUP = "backup", _("Sao lưu")
+    RESTORE = "restore", _("Khôi phục từ bản sao lưu")
+    KEY_ROTATE = "key_rotate", _("Đổi khóa mã hóa")
+    TASK_FAILED = "task_failed", _("Tác vụ nền thất bại")
 
 
 # Actions that read a document's content or metadata: these count as "reads" in reports and anomalies.

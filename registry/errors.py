@@ -33,6 +33,9 @@ class ErrorCode(StrEnum):
     INVALID_STATE = "invalid_state"
     # A failure that is no fault of the input (a bug, a database outage): reported per row in bulk intake
     INTERNAL_ERROR = "internal_error"
+    # Encryption at rest: a stored object or text that fails authentication, or whose data key is gone
+    INTEGRITY_FAILED = "integrity_failed"
+    KEY_UNAVAILABLE = "key_unavailable"
 
 
 class RegistryError(Exception):

@@ -11,6 +11,7 @@ import json
 
 from registry.numbering import number_tokens
 from registry.text import clean_line, fold
+from registry.vault import document_text
 from search.highlight import strip_marks
 from search.query import tokenize
 
@@ -115,7 +116,7 @@ def document_row(document, places: PlaceChains | None = None) -> dict:
         number=document.number_raw,
         title=document.title,
         summary=document.summary,
-        text=document.extracted_text,
+        text=document_text(document),  # opened: mat+ text is sealed in the database (registry.vault)
         issue_date=document.issue_date,
         fallback_date=document.arrival_date or (document.created_at.date() if document.created_at else None),
         voided=document.voided,

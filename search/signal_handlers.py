@@ -15,9 +15,11 @@ def index_on_change(sender, document_id=None, **kwargs):
     """
     if document_id is None or not settings.REGISTRY_SEARCH.get("AUTO_INDEX", True):
         return
-    from search.service import index_document
+    from registry.tasks import enqueue
 
     try:
-        index_document(document_id)
+        # A task (registry.tasks): inline after commit on one machine, a Celery worker in production; it is
+        # retried with backoff, and a final failure shows in the admin's task list.
+        enqueue("search.index_document", document_id=document_id)
     except Exception:
         logger.exception("search: indexing document %s failed; run `registry search reconcile`", document_id)

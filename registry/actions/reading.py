@@ -20,6 +20,7 @@ from registry.errors import ErrorCode, NotFoundError, PermissionDeniedError, Reg
 from registry.models import Document
 from registry.registers.numbering import allocate_number
 from registry.text import clean_line
+from registry.vault import IntegrityFailedError, KeyUnavailableError
 
 COPY_ACTIONS = frozenset({Action.DOWNLOAD, Action.PREVIEW, Action.PRINT})
 
@@ -121,6 +122,8 @@ def do_read_document(
                 actor=actor, ctx=ctx, purpose=purpose)
     try:
         source = _source_pdf(document)
+    except (IntegrityFailedError, KeyUnavailableError) as error:  # a tampered object is refused, on record
+        _fail(action, document, error, actor=actor, ctx=ctx, purpose=purpose)
     except OSError:
         _fail(action, document, RegistryError("Không đọc được tệp tài liệu trong kho lưu trữ.",
                                               code=ErrorCode.STORAGE_FAILED), actor=actor, ctx=ctx, purpose=purpose)
@@ -130,12 +133,19 @@ def do_read_document(
                 actor=actor, ctx=ctx, purpose=purpose)
     password = new_password() if encryption_required(document.level) else None
     copy_id = new_copy_id()
+    # The number and its entry commit in one short transaction; the stamping (slow) happens after it, so it
+    # never holds the database's write lock. A copy that then fails to stamp is recorded as a failure.
+    with transaction.atomic():
+        copy_number = allocate_number(copy_sequence_key(document.pk))
+        entry = record(action, actor=actor, ctx=ctx, document=document, purpose=purpose, copy_id=copy_id,
+                       extra={"copy_number": copy_number, "encrypted": password is not None})
     try:
-        with transaction.atomic():
-            copy_number, content, entry = _issue_copy(document, source, action, actor=actor, ctx=ctx,
-                                                      purpose=purpose, copy_id=copy_id, password=password)
-    except StampError as error:  # a damaged rendition: nothing was issued, but the attempt is on record
-        _fail(action, document, error, actor=actor, ctx=ctx, purpose=purpose)
+        content = _stamp_copy(document, source, actor=actor, copy_number=copy_number, copy_id=copy_id,
+                              when=entry.at, password=password)
+    except StampError as error:  # a damaged rendition: the number was issued, no copy was made
+        record(action, actor=actor, ctx=ctx, document=document, outcome=Outcome.ERROR, purpose=purpose,
+               copy_id=copy_id, extra={"reason": str(error.code), "copy_number": copy_number, "stamped": False})
+        raise
     return MarkedCopy(
         content=content,
         filename=_copy_filename(document, copy_number),
@@ -146,25 +156,21 @@ def do_read_document(
     )
 
 
-def _issue_copy(document, source, action, *, actor, ctx, purpose, copy_id, password):
-    """Number, stamp and log one copy inside the caller's transaction: one entry and a copy, or nothing."""
+def _stamp_copy(document, source, *, actor, copy_number, copy_id, when, password) -> bytes:
+    """Stamp one copy whose number and entry are already committed (outside any transaction)."""
     from registry.marking import Marks, stamp_pdf
 
-    copy_number = allocate_number(copy_sequence_key(document.pk))
     marks = Marks(
         level=document.level,
         copy_number=copy_number,
         copy_id=copy_id,
         username=getattr(actor, "username", ""),
         full_name=actor.get_full_name() if hasattr(actor, "get_full_name") else "",
-        when=timezone.now(),
+        when=when,
         recall=document.recall,
         named_addressee_only=document.named_addressee_only,
     )
-    content = stamp_pdf(source, marks, password=password)
-    entry = record(action, actor=actor, ctx=ctx, document=document, purpose=purpose, copy_id=copy_id,
-                   extra={"copy_number": copy_number, "encrypted": password is not None})
-    return copy_number, content, entry
+    return stamp_pdf(source, marks, password=password)
 
 
 def do_view_record(document_id, *, actor, ctx: RequestContext | None = None) -> Document:

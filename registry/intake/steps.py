@@ -150,6 +150,7 @@ class StoreAndRegister(Step):
         from django.db import IntegrityError, transaction
 
         from registry.actions.documents import StoredFile, do_register_document
+        from registry.vault import seal_document_text
         from registry.models import Document
 
         state = self.state
@@ -161,7 +162,8 @@ class StoreAndRegister(Step):
             original_filename=state.filename,
             rendition_name=rendition_name(state.sha256) if state.rendition_path else "",
             page_count=state.page_count,
-            text=state.text,
+            # mat and above: sealed with the document's data key (registry.vault); search reads it opened
+            text=seal_document_text(state.sha256, getattr(state.meta, "level", None), state.text),
         )
         try:
             with transaction.atomic():

@@ -133,29 +133,54 @@ WHITENOISE_USE_FINDERS = True  # serve app static files straight from the apps (
 MEDIA_ROOT = REGISTRY_HOME / "files"
 MEDIA_URL = "/media-not-served/"  # stored files are never served directly; every read goes through a view
 
-# Storage: local disk by default; REGISTRY_STORAGE=s3 for S3-compatible object storage.
+# Storage: local disk by default; REGISTRY_STORAGE=s3 for S3-compatible object storage. Either way the
+# default storage is registry.vault's EncryptedStorage around it: the backend only ever holds ciphertext.
 if os.environ.get("REGISTRY_STORAGE", "local") == "s3":
-    STORAGES = {
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": os.environ.get("REGISTRY_S3_BUCKET", "registry"),
-                "endpoint_url": os.environ.get("REGISTRY_S3_ENDPOINT"),
-                "access_key": os.environ.get("REGISTRY_S3_ACCESS_KEY"),
-                "secret_key": os.environ.get("REGISTRY_S3_SECRET_KEY"),
-                "region_name": os.environ.get("REGISTRY_S3_REGION", "us-east-1"),
-                "default_acl": None,
-                "querystring_auth": True,
-                "file_overwrite": False,
-            },
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    _s3_options = {
+        "bucket_name": os.environ.get("REGISTRY_S3_BUCKET", "registry"),
+        "endpoint_url": os.environ.get("REGISTRY_S3_ENDPOINT"),
+        "access_key": os.environ.get("REGISTRY_S3_ACCESS_KEY"),
+        "secret_key": os.environ.get("REGISTRY_S3_SECRET_KEY"),
+        "region_name": os.environ.get("REGISTRY_S3_REGION", "us-east-1"),
+        "default_acl": None,  # private objects: no ACL grant, the bucket's (private) policy applies
+        "querystring_auth": True,  # never an unsigned public URL (and EncryptedStorage hands out none)
+        "file_overwrite": False,
+        "object_parameters": {},
     }
+    # Server-side encryption on top of ours, passed through to every PUT: "AES256" or "aws:kms" (+ key id).
+    if os.environ.get("REGISTRY_S3_SSE"):
+        _s3_options["object_parameters"]["ServerSideEncryption"] = os.environ["REGISTRY_S3_SSE"]
+    if os.environ.get("REGISTRY_S3_SSE_KMS_KEY_ID"):
+        _s3_options["object_parameters"]["SSEKMSKeyId"] = os.environ["REGISTRY_S3_SSE_KMS_KEY_ID"]
+    _inner_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
 else:
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    _inner_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": {"BACKEND": "registry.vault.storage.EncryptedStorage", "OPTIONS": {"inner": _inner_storage}},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Encryption at rest (registry.vault): the key-encryption key comes from REGISTRY_KEK (base64 of 32 bytes)
+# or REGISTRY_KEK_FILE in production; otherwise it is made and kept in REGISTRY_KEYS_DIR/vault. During a
+# rotation the previous key goes in REGISTRY_KEK_PREVIOUS(_FILE) until `registry keys rotate` has finished.
+REGISTRY_VAULT = {
+    "KEK": os.environ.get("REGISTRY_KEK", ""),
+    "KEK_FILE": os.environ.get("REGISTRY_KEK_FILE", ""),
+    "KEK_PREVIOUS": os.environ.get("REGISTRY_KEK_PREVIOUS", ""),
+    "KEK_PREVIOUS_FILE": os.environ.get("REGISTRY_KEK_PREVIOUS_FILE", ""),
+}
+
+# Background tasks (registry.tasks): "inline-after-commit" runs them in the same process once the request's
+# transaction has committed (no broker; the embedded default); "celery" sends them to Celery workers.
+REGISTRY_TASKS = os.environ.get("REGISTRY_TASKS", "inline-after-commit")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = None  # results and errors live in TaskRun rows (the admin's task list)
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again (tasks are idempotent)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+REGISTRY_TASK_RETRY_BACKOFF = float(os.environ.get("REGISTRY_TASK_RETRY_BACKOFF", 30))  # seconds, doubled per try
+REGISTRY_FIXITY_SCHEDULE_HOURS = float(os.environ.get("REGISTRY_FIXITY_SCHEDULE_HOURS", 24))
+REGISTRY_FIXITY_SAMPLE = int(os.environ.get("REGISTRY_FIXITY_SAMPLE", 0)) or None  # None: every object
 
 WAGTAIL_SITE_NAME = "Sổ đăng ký tài liệu mật Đại hội"
 WAGTAILADMIN_BASE_URL = os.environ.get("REGISTRY_BASE_URL", "http://127.0.0.1:8000")

@@ -87,7 +87,10 @@ def outbox_sweep():
 def outbox_put(request, content: bytes, filename: str) -> str:
     outbox_sweep()
     token = secrets.token_urlsafe(24)
-    (_outbox_dir() / f"{token}.bin").write_bytes(content)
+    from registry.vault import seal_blob
+
+    # sealed at rest with its own key, wrapped by the KEK (registry.vault): the outbox holds no readable copy
+    (_outbox_dir() / f"{token}.bin").write_bytes(seal_blob(content, token))
     box = dict(request.session.get(OUTBOX_SESSION_KEY, {}))
     box[token] = {"filename": filename, "expires": time.time() + OUTBOX_TTL_SECONDS}
     request.session[OUTBOX_SESSION_KEY] = box
@@ -109,4 +112,10 @@ def outbox_take(request, token: str) -> tuple[bytes, str]:
     path.unlink(missing_ok=True)
     if item["expires"] < time.time():
         raise Http404("Không tìm thấy")
+    from registry.vault import IntegrityFailedError, KeyUnavailableError, open_blob
+
+    try:
+        content = open_blob(content, token)
+    except (IntegrityFailedError, KeyUnavailableError):
+        raise Http404("Không tìm thấy") from None
     return content, item["filename"]

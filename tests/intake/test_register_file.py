@@ -12,6 +12,7 @@ from registry.constants import Action, Level, Role
 from registry.errors import ErrorCode, MetadataError, PermissionDeniedError
 from registry.intake import DuplicateError, IntakeError, register_file, register_paper
 from registry.models import AccessLogEntry, Document
+from registry.vault import document_text
 from tests.factories import make_metadata, make_user
 from tests.intake import samples
 from tests.intake.conftest import stored_files
@@ -36,8 +37,8 @@ def test_pdf_registered_with_rendition_text_and_content_address(media, vanthu, w
     assert document.rendition.name == f"renditions/{sha[:2]}/{sha[2:4]}/{sha}.pdf"
     with default_storage.open(document.file.name) as f:
         assert f.read() == path.read_bytes()  # the original, byte for byte
-    assert nfc(samples.VI_TEXT) in document.extracted_text
-    assert document.extracted_text == nfc(document.extracted_text)
+    assert nfc(samples.VI_TEXT) in document_text(document)
+    assert document_text(document) == nfc(document_text(document))
     assert stored_files(media) == {document.file.name, document.rendition.name}
     entries = AccessLogEntry.objects.filter(document_id=document.pk)
     assert [e.action for e in entries] == [Action.REGISTER]
@@ -72,16 +73,16 @@ def test_file_object_and_django_upload_sources(media, vanthu):
 def test_docx_text_is_extracted_in_nfc(media, vanthu, write):
     doc = register_file(write("qd.docx", samples.docx_bytes()), meta=make_metadata(), actor=vanthu)
     assert doc.mime_type.endswith("wordprocessingml.document")
-    assert nfc(samples.VI_TEXT) in doc.extracted_text
-    assert "Nơi nhận\tLưu Văn phòng" in doc.extracted_text
-    assert doc.extracted_text == nfc(doc.extracted_text)
+    assert nfc(samples.VI_TEXT) in document_text(doc)
+    assert "Nơi nhận\tLưu Văn phòng" in document_text(doc)
+    assert document_text(doc) == nfc(document_text(doc))
     assert doc.rendition.name.endswith(".pdf")  # a plain reading copy
 
 
 def test_odt_text_is_extracted(media, vanthu, write):
     doc = register_file(write("bc.odt", samples.odt_bytes()), meta=make_metadata(), actor=vanthu)
     assert doc.mime_type == "application/vnd.oasis.opendocument.text"
-    lines = doc.extracted_text.split("\n")
+    lines = document_text(doc).split("\n")
     assert lines[0] == "ĐẢNG CỘNG SẢN VIỆT NAM" and nfc(samples.VI_TEXT) in lines
 
 
@@ -91,7 +92,7 @@ def test_plain_text_in_each_vietnamese_encoding(media, vanthu, write, encoding):
     data = samples.cp1258_bytes(text) if encoding == "cp1258" else text.encode(encoding)
     doc = register_file(write(f"tb-{encoding}.txt", data), meta=make_metadata(), actor=vanthu)
     assert doc.mime_type == "text/plain"
-    assert doc.extracted_text == nfc(text)
+    assert document_text(doc) == nfc(text)
     assert doc.rendition.name
 
 
@@ -108,7 +109,7 @@ def test_scans_get_a_pdf_rendition_page_per_frame(media, vanthu, write, fmt, ext
 @pytest.mark.xfail(reason="no OCR engine is available offline on this machine: scans carry no text", strict=True)
 def test_scan_text_is_recognised(media, vanthu, write):
     doc = register_file(write("scan.png", samples.scan("PNG")), meta=make_metadata(), actor=vanthu)
-    assert "scan page 1" in doc.extracted_text
+    assert "scan page 1" in document_text(doc)
 
 
 def test_hostile_pdf_kept_as_received_but_rendition_is_clean(media, vanthu, write):
@@ -129,7 +130,7 @@ def test_hostile_pdf_kept_as_received_but_rendition_is_clean(media, vanthu, writ
             assert obj.get("/S") not in ("/JavaScript", "/Launch")
     for needle in (b"JavaScript", b"app.alert", b"MZ not really", b"/bin/sh", "Bí mật".encode("utf-16-be")):
         assert needle not in raw
-    assert "hostile" in doc.extracted_text
+    assert "hostile" in document_text(doc)
 
 
 def refused(media, code, call):

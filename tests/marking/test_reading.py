@@ -136,8 +136,12 @@ def test_damaged_rendition_is_an_error_on_record(clerk):
     before = _head()
     with pytest.raises(StampError):
         do_read_document(doc.pk, actor=clerk)
-    (entry,) = _new_entries(before)
-    assert (entry.outcome, entry.document_id, entry.copy_id) == (Outcome.ERROR, doc.pk, "")
+    # The number and its entry were committed before stamping (outside the write transaction); the failed
+    # stamping is a second entry for the same copy id.
+    issued, failed = _new_entries(before)
+    assert (issued.outcome, issued.document_id) == (Outcome.OK, doc.pk) and issued.copy_id
+    assert (failed.outcome, failed.document_id, failed.copy_id) == (Outcome.ERROR, doc.pk, issued.copy_id)
+    assert failed.extra["reason"] == "document_damaged" and failed.extra["stamped"] is False
 
 
 def test_missing_file_is_an_error_on_record(clerk):

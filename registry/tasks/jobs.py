@@ -1,0 +1,86 @@
+"""The registry's background tasks. Each is idempotent: running it twice converges on the same state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from . import task
+
+
+@task("search.index_document", max_attempts=5)
+def index_document(document_id: int):
+    """Project one document into the search index (an upsert; a document gone from the database is dropped)."""
+    from search import index_documents
+
+    return {"indexed": index_documents([document_id])}
+
+
+@task("search.remove_document", max_attempts=5)
+def remove_document(document_id: int):
+    from search import remove_document as remove
+
+    remove(document_id)
+    return {"removed": document_id}
+
+
+@task("search.rebuild", max_attempts=2)
+def rebuild_index(progress=None):
+    from search import rebuild
+
+    return {"indexed": rebuild(progress=progress)}
+
+
+@task("intake.ocr_pending", max_attempts=3)
+def ocr_pending(include_failed: bool = False, progress=None):
+    """Text extraction by OCR for scans registered while the engine was missing (registry.actions.ocr)."""
+    from registry.actions.ocr import recognise_pending
+
+    summary = recognise_pending(include_failed=include_failed, progress=progress)
+    return {k: (len(v) if isinstance(v, list) else v) for k, v in summary.items()}
+
+
+@task("intake.rebuild_rendition", max_attempts=3)
+def rebuild_rendition(document_id: int):
+    """Rebuild the sanitised rendition and the extracted text of a stored document from its original (in
+    the intake sandbox); a document that already has both is left as it is."""
+    from registry.actions.maintenance import do_rebuild_rendition
+
+    return do_rebuild_rendition(document_id)
+
+
+@task("fixity.run", max_attempts=2)
+def fixity(sample: int | None = None, progress=None):
+    from registry.actions.maintenance import do_fixity
+
+    run = do_fixity(sample=sample, progress=progress)
+    return {"fixity_run": run.pk, "checked": run.checked, "problems": len(run.problems)}
+
+
+@task("lifecycle.run", max_attempts=3)
+def lifecycle_run():
+    """The daily lifecycle pass (`registry lifecycle run`: expiring protection terms, overdue loans…).
+    Until the lifecycle stream provides that command, the task records that there was nothing to run."""
+    from django.core.management import call_command, get_commands
+
+    if "lifecycle" not in get_commands():
+        return {"skipped": "registry lifecycle run is not available"}
+    call_command("lifecycle", "run")
+    return {"ran": "lifecycle run"}
+
+
+@task("export.audit_log", max_attempts=2)
+def export_audit_log(auditor: str, format: str = "jsonl", filters: list[str] | None = None):
+    """A large audit-log export, written to REGISTRY_HOME/exports (the export itself is logged by the
+    audit command, as when the auditor runs it by hand)."""
+    from django.core.management import call_command
+
+    folder = Path(settings.REGISTRY_HOME) / "exports"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    suffix = {"csv": "csv"}.get(format, "jsonl")
+    import secrets
+
+    out = folder / f"audit-{secrets.token_hex(6)}.{suffix}"
+    call_command("audit", "export", "--as", auditor, "--format", format, "--out", str(out), *(filters or []))
+    return {"out": str(out)}
