@@ -44,6 +44,9 @@ class StoredFile:
     rendition_name: str = ""
     page_count: int | None = None
     text: str = ""
+    repair_warnings: tuple = ()  # what a reader had to repair (intake)
+    pdf_restrictions: str = ""  # the sender's PDF permissions, in words
+    ocr_status: str = ""  # "", "pending", "done" or "failed"
 
 
 @dataclass(frozen=True)
@@ -323,6 +326,9 @@ def do_register_document(
             document.page_count = stored.page_count
             document.original_filename = stored.original_filename
             document.extracted_text = stored.text
+            document.repair_warnings = list(stored.repair_warnings)
+            document.pdf_restrictions = stored.pdf_restrictions
+            document.ocr_status = stored.ocr_status
         document.save()
         record(Action.REGISTER, actor=actor, ctx=ctx, document=document,
                extra={"register": book.code, "serial": serial})

@@ -48,11 +48,12 @@ def register_file(
     meta: DocumentMetadata,
     actor,
     ctx: RequestContext | None = None,
+    pdf_password: str = "",
 ) -> Document:
     """Run a file through the intake pipeline and register it with ``meta``; returns the new Document.
 
     ``filename`` is the name the client gave (only its cleaned base name is kept); it defaults to the
-    source's own name. Raises ``IntakeError`` subclasses, ``DuplicateError``, ``MetadataError`` or
+    source's own name. ``pdf_password`` opens an encrypted PDF (never stored or logged). Raises ``IntakeError`` subclasses, ``DuplicateError``, ``MetadataError`` or
     ``PermissionDeniedError``; on any error no row, log entry or stored file is left behind.
 
     Call it outside any transaction of your own (views: no ``atomic`` around it): it commits the row and
@@ -66,7 +67,7 @@ def register_file(
     if not can_do(actor, Perm.REGISTER):
         raise PermissionDeniedError("Người dùng không có quyền đăng ký tài liệu.")
     validate_metadata(meta)
-    with open_source(source, filename=filename) as state:
+    with open_source(source, filename=filename, pdf_password=pdf_password) as state:
         state.meta = meta
         state.actor = actor
         state.ctx = ctx

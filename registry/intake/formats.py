@@ -1,5 +1,6 @@
 """What the registry accepts, decided from the content (libmagic), never from the file name's extension."""
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ ALLOWED = {
     "image/jpeg": ("image", "jpg"),
     "image/tiff": ("image", "tif"),
 }
+PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
 
@@ -46,6 +48,21 @@ def _office_container(path: Path) -> str | None:
     except (OSError, zipfile.BadZipFile, RuntimeError, ValueError):
         return None
     return None
+
+
+# libmagic's answers for content it cannot place; a PDF reader may still prove such a file is a PDF.
+_UNPLACED = ("text/plain", "application/octet-stream", "text/x-", "application/x-empty")
+_OBJECT = re.compile(rb"\d{1,10}\s+\d{1,5}\s+obj\b")
+
+
+def might_be_pdf(path: Path, mime: str) -> bool:
+    """Cheap look before asking a PDF reader: unplaced content with PDF object syntax in its first 64 KiB
+    (a header-less PDF, or one whose header is buried after junk)."""
+    if not mime.startswith(_UNPLACED):
+        return False
+    with open(path, "rb") as f:
+        head = f.read(64 * 1024)
+    return bool(_OBJECT.search(head)) and (b"endobj" in head or b"/Type" in head)
 
 
 def kind_of(mime: str) -> tuple[str, str] | None:

@@ -21,12 +21,15 @@ from reportlab.pdfgen import canvas
 
 from registry.fonts import register_reportlab_fonts
 
+from . import sanitise
+
 from .errors import (
     DocumentDamagedError,
     ExtractionFailedError,
     IntakeError,
     PdfDamagedError,
     PdfEncryptedError,
+    PdfTruncatedError,
     ResourceLimitError,
     UnsupportedTypeError,
 )
@@ -36,12 +39,12 @@ MAX_TEXT_CHARS = 2_000_000
 # A text rendition is a reading aid: longer texts are cut (the original is always kept whole).
 MAX_TEXT_RENDITION_PAGES = 300
 
-# Actions a reader may follow inside the rendition: internal jumps only. Everything else (JavaScript,
-# launching programs, submitting forms, remote or embedded go-tos, URIs in an air-gapped office) goes.
-_SAFE_ACTIONS = {"/GoTo"}
-_DROPPED_KEYS = ("/AA", "/OpenAction", "/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/Metadata",
-                 "/AcroForm", "/Names", "/PieceInfo", "/Next")
-_DROPPED_ANNOTATIONS = {"/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D"}
+# A scan worth reading by OCR: an image-only document whose largest picture has at least this many pixels.
+OCR_MIN_IMAGE_PIXELS = 250_000
+# How many warnings a record keeps (qpdf can report thousands for one broken cross-reference table).
+MAX_WARNINGS = 20
+MISSING_END = ("Tệp PDF thiếu phần kết thúc (startxref/%%EOF): có thể bị cắt cụt khi gửi; "
+               "đã đọc được phần còn lại.")
 
 
 @dataclass(frozen=True)
@@ -49,14 +52,22 @@ class Analysis:
     page_count: int | None
     text: str
     rendition: bool  # whether a rendition was written
+    warnings: tuple[str, ...] = ()  # what a reader had to repair to read the file
+    restrictions: str = ""  # what the sender's PDF permissions restrict (owner password), for the record
+    needs_ocr: bool = False  # image-only content: a text layer would make it searchable
 
 
-def analyse(path: str, kind: str, rendition_path: str) -> Analysis:
-    """Check, render and extract one file of a known kind (see ``registry.intake.formats``)."""
+def analyse(path: str, kind: str, rendition_path: str, password: str = "") -> Analysis:
+    """Check, render and extract one file of a known kind (see ``registry.intake.formats``).
+
+    ``password`` opens an encrypted PDF; it only ever travels through the sandbox pipe and is not kept.
+    """
     handler = _HANDLERS.get(kind)
     if handler is None:
         raise UnsupportedTypeError(f"Không xử lý được loại tệp «{kind}».")
     try:
+        if kind == "pdf":
+            return handler(path, rendition_path, password)
         return handler(path, rendition_path)
     except IntakeError as exc:
         # Parser messages start with the (temporary) path: keep server paths out of what people see.
@@ -68,41 +79,195 @@ def analyse(path: str, kind: str, rendition_path: str) -> Analysis:
 # --- PDF ---------------------------------------------------------------------------------------------
 
 
-def analyse_pdf(path: str, rendition_path: str) -> Analysis:
+def analyse_pdf(path: str, rendition_path: str, password: str = "") -> Analysis:
+    """Open with repair (qpdf's recovery; pdfium when qpdf cannot), rebuild the pages as a sanitised
+    rendition, and refuse only a file that no reader can use. What was repaired is reported, not refused."""
+    failure = None
+    pdf = None
     try:
-        pdf = pikepdf.open(path)
+        pdf = pikepdf.open(path, password=password, attempt_recovery=True)
     except pikepdf.PasswordError:
-        raise PdfEncryptedError("Tệp PDF có mật khẩu; hãy gửi bản không đặt mật khẩu.") from None
+        raise _locked(password) from None
     except MemoryError:
         raise
     except Exception as exc:  # qpdf reports every kind of damage as a PdfError (or worse)
         _raise_if_out_of_memory(str(exc))
-        raise PdfDamagedError(f"Tệp PDF bị hỏng, không mở được: {_short(exc)}") from None
-    with pdf:
-        if pdf.is_encrypted:
-            raise PdfEncryptedError("Tệp PDF được mã hóa (có mật khẩu chủ); hãy gửi bản không mã hóa.")
+        failure = exc
+    if pdf is not None:
         try:
-            problems = pdf.get_warnings() + pdf.check_pdf_syntax()
-        except MemoryError:
+            with pdf:
+                restrictions = _restrictions(pdf, password)
+                page_count = len(pdf.pages)
+                if page_count:
+                    built = sanitise.build(pdf, rendition_path)
+                    return _finish(path, rendition_path, page_count, _tidy(built.warnings, path), restrictions,
+                                   built.image_pixels)
+                failure = "no pages"
+        except (IntakeError, MemoryError, RecursionError):
             raise
         except Exception as exc:
             _raise_if_out_of_memory(str(exc))
-            raise PdfDamagedError(f"Tệp PDF bị hỏng: {_short(exc)}") from None
-        for problem in problems:
-            _raise_if_out_of_memory(problem)
-        if problems:
-            # qpdf repairs what it can and says so: a repaired file is not the file that was sent.
-            raise PdfDamagedError(f"Tệp PDF bị hỏng ({len(problems)} lỗi cấu trúc): {_short(problems[0])}",
-                                  problems=len(problems))
-        page_count = len(pdf.pages)
+            failure = exc
+    return _analyse_with_pdfium(path, rendition_path, password, failure)
+
+
+def _locked(password: str) -> PdfEncryptedError:
+    if password:
+        return PdfEncryptedError("Mật khẩu mở tệp PDF không đúng; hãy kiểm tra lại mật khẩu.", password_given=True)
+    return PdfEncryptedError("Tệp PDF có mật khẩu mở; hãy nhập mật khẩu của tệp để đăng ký.", password_given=False)
+
+
+_PERMISSIONS = (
+    ("print_highres", "in"),
+    ("extract", "sao chép nội dung"),
+    ("modify_other", "sửa nội dung"),
+    ("modify_annotation", "thêm ghi chú"),
+    ("modify_form", "điền biểu mẫu"),
+    ("modify_assembly", "ghép, tách trang"),
+)
+
+
+def _restrictions(pdf: pikepdf.Pdf, password: str) -> str:
+    """A plain sentence for the record when the PDF is encrypted (never the password itself)."""
+    if not pdf.is_encrypted:
+        return ""
+    try:
+        denied = [label for attribute, label in _PERMISSIONS if not getattr(pdf.allow, attribute, True)]
+    except Exception:
+        denied = []
+    parts = []
+    if password:
+        parts.append("Tệp PDF có mật khẩu mở; đã mở bằng mật khẩu văn thư cung cấp (mật khẩu không được lưu).")
+    else:
+        parts.append("Tệp PDF đặt mật khẩu chủ sở hữu (mở được không cần mật khẩu).")
+    if denied:
+        parts.append("Người gửi hạn chế: không cho " + ", ".join(denied) + ".")
+    return " ".join(parts)
+
+
+def _finish(path, rendition_path, page_count, warnings_, restrictions, image_pixels) -> Analysis:
+    try:
+        text = pdf_text(rendition_path)
+    except ExtractionFailedError as exc:
+        text = ""
+        warnings_ = [*warnings_, exc.message]
+    if _missing_end(path):
+        warnings_ = [MISSING_END, *warnings_]
+    return Analysis(page_count=page_count, text=text, rendition=True, warnings=tuple(warnings_[:MAX_WARNINGS]),
+                    restrictions=restrictions,
+                    needs_ocr=not text.strip() and image_pixels >= OCR_MIN_IMAGE_PIXELS)
+
+
+def _analyse_with_pdfium(path, rendition_path, password, failure) -> Analysis:
+    """qpdf could not use the file: pdfium's own repair may. Its re-saved copy is sanitised like any other;
+    failing that, the pages pdfium renders become an image rendition."""
+    import io
+
+    try:
+        document = pdfium.PdfDocument(path, password=password or None)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == 4:  # FPDF_ERR_PASSWORD
+            raise _locked(password) from None
+        raise _unusable(path, failure or exc) from None
+    try:
+        page_count = len(document)
+        if not page_count:
+            raise _unusable(path, failure or "no pages")
         try:
-            _write_sanitised_copy(pdf, rendition_path)
+            page = document[0]
+            page.render(scale=0.25).close()
+            page.close()
+        except Exception as exc:
+            raise _unusable(path, exc) from None
+        warnings_ = [f"qpdf: {_short(failure)}", "Đã đọc bằng trình đọc pdfium (qpdf không mở được)."]
+        image_pixels = 0
+        try:
+            buffer = io.BytesIO()
+            document.save(buffer)
+            with pikepdf.open(io.BytesIO(buffer.getvalue())) as copy:
+                if len(copy.pages) != page_count:
+                    raise ValueError("page count differs")
+                image_pixels = sanitise.build(copy, rendition_path).image_pixels
         except MemoryError:
             raise
-        except Exception as exc:
-            _raise_if_out_of_memory(str(exc))
-            raise PdfDamagedError(f"Không dựng lại được tệp PDF: {_short(exc)}") from None
-    return Analysis(page_count=page_count, text=pdf_text(rendition_path), rendition=True)
+        except Exception:
+            _raster_rendition(document, rendition_path)
+            warnings_.append("Bản đọc dựng lại từ ảnh các trang.")
+        text = _pdfium_text(document)
+    finally:
+        document.close()
+    warnings_ = _tidy(warnings_, path)
+    if _missing_end(path):
+        warnings_.insert(0, MISSING_END)
+    return Analysis(page_count=page_count, text=text, rendition=True, warnings=tuple(warnings_[:MAX_WARNINGS]),
+                    restrictions="", needs_ocr=not text.strip() and image_pixels >= OCR_MIN_IMAGE_PIXELS)
+
+
+def _raster_rendition(document, rendition_path: str, dpi: int = 100) -> None:
+    pdf = canvas.Canvas(rendition_path, pageCompression=1, invariant=1)
+    for index in range(len(document)):
+        width, height, image = 595, 842, Image.new("RGB", (8, 8), "white")
+        try:
+            page = document[index]
+            try:
+                width, height = page.get_size()
+                bitmap = page.render(scale=dpi / 72)
+                image = bitmap.to_pil().convert("RGB")
+                bitmap.close()
+            finally:
+                page.close()
+        except Exception:
+            pass
+        pdf.setPageSize((width, height))
+        pdf.drawImage(ImageReader(image), 0, 0, width, height)
+        pdf.showPage()
+    pdf.save()
+
+
+def _pdfium_text(document) -> str:
+    parts, total = [], 0
+    for index in range(len(document)):
+        try:
+            page = document[index]
+            textpage = page.get_textpage()
+            chunk = textpage.get_text_range()
+            textpage.close()
+            page.close()
+        except Exception:
+            chunk = ""
+        parts.append(chunk)
+        total += len(chunk)
+        if total > MAX_TEXT_CHARS:
+            break
+    return clean_text("\f".join(parts))
+
+
+def _unusable(path: str, failure) -> IntakeError:
+    """No reader can use the file: truncated when its end is missing, damaged otherwise."""
+    if _missing_end(path):
+        return PdfTruncatedError("Tệp PDF bị cắt cụt (thiếu phần kết thúc startxref/%%EOF) và không đọc được; "
+                                 "hãy gửi lại tệp đầy đủ.")
+    return PdfDamagedError(f"Tệp PDF bị hỏng, không trình đọc nào mở được: {_short(failure)}")
+
+
+def _missing_end(path: str, tail_size: int = 2048) -> bool:
+    with open(path, "rb") as f:
+        f.seek(0, 2)
+        size = f.tell()
+        f.seek(max(0, size - tail_size))
+        tail = f.read().rstrip(b"\x00\t\n\x0c\r ")
+    return b"%%EOF" not in tail[-1024:] or b"startxref" not in tail
+
+
+def _tidy(warnings_, path: str) -> list[str]:
+    """qpdf's warnings without server paths, duplicates or runaway length."""
+    seen, out = set(), []
+    for warning in warnings_:
+        text = _short(str(warning).replace(f"{path}: ", "").replace(path, "tệp"), 300)
+        if text and text not in seen:
+            seen.add(text)
+            out.append(text)
+    return out
 
 
 def _raise_if_out_of_memory(message: str) -> None:
@@ -111,57 +276,26 @@ def _raise_if_out_of_memory(message: str) -> None:
         raise ResourceLimitError("Tệp cần nhiều bộ nhớ hơn giới hạn cho phép để xử lý.", limit="memory")
 
 
-def _write_sanitised_copy(pdf: pikepdf.Pdf, target: str) -> None:
-    """A new PDF holding only the pages: no catalog extras (JavaScript name tree, OpenAction, attachments,
-    forms, XMP, outlines), no document info, and annotations and objects scrubbed of active content."""
-    clean = pikepdf.Pdf.new()
-    for page in pdf.pages:
-        clean.pages.append(page)
-    for page in clean.pages:
-        annots = page.obj.get("/Annots")
-        if isinstance(annots, pikepdf.Array):
-            kept = [a for a in annots
-                    if isinstance(a, pikepdf.Dictionary) and a.get("/Subtype") not in _DROPPED_ANNOTATIONS]
-            page.obj.Annots = pikepdf.Array(kept)
-    _scrub(clean)
-    if "/Info" in clean.trailer:
-        del clean.trailer["/Info"]
-    clean.save(target, fix_metadata_version=False, compress_streams=True)
-
-
-def _scrub(pdf: pikepdf.Pdf) -> None:
-    """Walk every object reachable from the pages and drop active or hidden content keys."""
-    seen: set[tuple[int, int]] = set()
-    stack = [pdf.Root]
-    while stack:
-        obj = stack.pop()
-        if obj.is_indirect:
-            key = obj.objgen
-            if key in seen:
-                continue
-            seen.add(key)
-        if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
-            for name in _DROPPED_KEYS:
-                if name in obj:
-                    del obj[name]
-            action = obj.get("/A")
-            if isinstance(action, pikepdf.Dictionary) and str(action.get("/S", "")) not in _SAFE_ACTIONS:
-                del obj["/A"]
-            if obj.get("/S") == "/JavaScript" or "/JS" in obj:
-                # an action dictionary reached some other way (e.g. an array of actions)
-                for name in list(obj.keys()):
-                    del obj[name]
-                continue
-            for name in list(obj.keys()):
-                if name in ("/Parent", "/P"):  # back-references: reached from above anyway
-                    continue
-                child = obj.get(name)
-                if isinstance(child, (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)):
-                    stack.append(child)
-        elif isinstance(obj, pikepdf.Array):
-            for child in obj:
-                if isinstance(child, (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)):
-                    stack.append(child)
+def prove_pdf(path: str) -> bool:
+    """Whether a reader opens the file as a PDF with at least one page (type detection by content)."""
+    try:
+        with pikepdf.open(path, attempt_recovery=True) as pdf:
+            if len(pdf.pages):
+                return True
+    except pikepdf.PasswordError:
+        return True
+    except MemoryError:
+        raise
+    except Exception:
+        pass
+    try:
+        document = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        return getattr(exc, "err_code", None) == 4
+    try:
+        return len(document) > 0
+    finally:
+        document.close()
 
 
 def pdf_text(path: str) -> str:

@@ -34,6 +34,8 @@ class IntakeInput:
     path: Path
     original_filename: str
     size: int
+    # Opens an encrypted PDF. Only ever passed to the sandboxed parser: never stored, logged or shown.
+    pdf_password: str = field(default="", repr=False, compare=False)
 
 
 @dataclass
@@ -50,6 +52,10 @@ class IntakeState:
     page_count: int | None = None  # (Analyse)
     text: str = ""  # extracted text, NFC (Analyse)
     rendition_path: Path | None = None  # sanitised PDF in workdir (Analyse)
+    repair_warnings: tuple = ()  # what a reader had to repair to read the file (Analyse)
+    pdf_restrictions: str = ""  # the sender's PDF permissions, in words (Analyse)
+    needs_ocr: bool = False  # image-only content (Analyse)
+    ocr_status: str = ""  # "", "pending", "done", "failed" (Recognise)
     # Registration (the front door fills these)
     meta: Any = None
     actor: Any = None
@@ -102,7 +108,7 @@ def run_steps(steps, state: IntakeState) -> IntakeState:
 
 
 @contextlib.contextmanager
-def open_source(source, *, filename: str | None = None):
+def open_source(source, *, filename: str | None = None, pdf_password: str = ""):
     """Yield an ``IntakeState`` for a path or a binary file object; its working folder is removed after.
 
     A path is read in place. A file object is spooled to the working folder (stopping as soon as it goes
@@ -118,7 +124,8 @@ def open_source(source, *, filename: str | None = None):
         except OSError:
             raise IntakeFileNotFoundError(f"Không đọc được tệp «{given_name}».") from None
         name = given_name if filename is None else filename
-        yield IntakeState(input=IntakeInput(path=path, original_filename=name, size=size), workdir=workdir)
+        given = IntakeInput(path=path, original_filename=name, size=size, pdf_password=pdf_password or "")
+        yield IntakeState(input=given, workdir=workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -1,6 +1,6 @@
 """The intake steps, in order. Each does one thing to an ``IntakeState`` or refuses the file.
 
-Cheap refusals come first (name, size, duplicate, type, truncation), the parsing in a sandboxed child
+Cheap refusals come first (name, size, duplicate, type), the parsing in a sandboxed child
 next, and storing + registering last, in one database transaction, so that a refused or failed file
 leaves no row, no log entry and no stored file.
 
@@ -11,20 +11,22 @@ forkserver, which has no Django app registry.
 from __future__ import annotations
 
 import logging
+import os
 
 from django.conf import settings
 
-from . import parsers
+from . import ocr, parsers
 from .errors import (
     DuplicateError,
     EmptyFileError,
     FileTooLargeError,
-    PdfTruncatedError,
+    IntakeError,
     StorageFailedError,
     UnsupportedTypeError,
 )
 from .filenames import clean_filename
-from .formats import kind_of, sniff
+from .messages import unsupported_type_message
+from .formats import PDF, kind_of, might_be_pdf, sniff
 from .pipeline import Step, sha256_of
 from .sandbox import run_limited
 
@@ -75,43 +77,41 @@ class RefuseDuplicate(Step):
 
 
 class SniffType(Step):
-    """The real type, from the content (libmagic), checked against the allowlist in ``formats.ALLOWED``."""
+    """The real type, from the content, checked against the allowlist in ``formats.ALLOWED``.
+
+    libmagic guesses from the first bytes; where a parser can prove the type, the content wins: a PDF
+    whose ``%PDF-`` header is missing or buried (libmagic: text or data) that a PDF reader opens is a PDF.
+    """
 
     name = "type"
 
     def run(self):
-        mime = sniff(self.state.input.path)
+        path = self.state.input.path
+        mime = sniff(path)
+        if mime != PDF and might_be_pdf(path, mime):
+            proved = run_limited(
+                parsers.prove_pdf, str(path),
+                timeout=settings.REGISTRY_INTAKE_TIMEOUT_SECONDS, memory=settings.REGISTRY_INTAKE_MEMORY_BYTES,
+                reuse=getattr(settings, "REGISTRY_INTAKE_WORKER_FILES", 1),
+            )
+            if proved:
+                mime = PDF
         accepted = kind_of(mime)
         if accepted is None:
             raise UnsupportedTypeError(
-                f"Loại tệp không được chấp nhận: {mime} (chỉ nhận PDF, DOCX, ODT, văn bản thuần, ảnh PNG/JPEG/TIFF).",
+                unsupported_type_message(mime),  # plain words; the MIME type stays in the details
                 mime_type=mime,
             )
         self.state.mime_type = mime
         self.state.kind, self.state.extension = accepted
 
 
-class CheckPdfEnd(Step):
-    """A PDF ends with ``startxref`` and ``%%EOF``. qpdf would silently rebuild a cut-off file, so a
-    truncated upload is caught here, before parsing, and refused as such."""
-
-    name = "pdf_end"
-    TAIL = 2048
-
-    def able_to_run(self):
-        return self.state.kind == "pdf"
-
-    def run(self):
-        path = self.state.input.path
-        with open(path, "rb") as f:
-            f.seek(max(0, self.state.input.size - self.TAIL))
-            tail = f.read().rstrip(b"\x00\t\n\x0c\r ")
-        if b"%%EOF" not in tail[-1024:] or b"startxref" not in tail:
-            raise PdfTruncatedError("Tệp PDF bị cắt cụt (thiếu phần kết thúc startxref/%%EOF); hãy gửi lại tệp đầy đủ.")
-
-
 class Analyse(Step):
-    """Structure check, sanitised rendition, page count and text: in a child with memory and time limits."""
+    """Open with repair, sanitised rendition, page count and text: in a child with memory and time limits.
+
+    A PDF is refused only when no reader can use it (``pdf_damaged``, or ``pdf_truncated`` when its end is
+    missing); what the readers repaired, and the sender's restrictions, are kept for the record.
+    """
 
     name = "analyse"
 
@@ -119,12 +119,57 @@ class Analyse(Step):
         state = self.state
         analysis = run_limited(
             parsers.analyse, str(state.input.path), state.kind, str(state.rendition_target),
+            state.input.pdf_password if state.kind == "pdf" else "",
             timeout=settings.REGISTRY_INTAKE_TIMEOUT_SECONDS, memory=settings.REGISTRY_INTAKE_MEMORY_BYTES,
             reuse=getattr(settings, "REGISTRY_INTAKE_WORKER_FILES", 1),
         )
         state.page_count = analysis.page_count
         state.text = analysis.text
         state.rendition_path = state.rendition_target if analysis.rendition else None
+        state.repair_warnings = tuple(analysis.warnings)
+        state.pdf_restrictions = analysis.restrictions
+        state.needs_ocr = bool(state.rendition_path) and (state.kind == "image" or analysis.needs_ocr)
+
+
+class Recognise(Step):
+    """Scans and image-only PDFs get a text layer (Vietnamese + English OCR) in a sandboxed child.
+
+    OCR never refuses a file: without the engine the document registers flagged "pending" (``registry ocr
+    --pending`` catches up); if the engine fails or runs out of time, it registers flagged "failed".
+    """
+
+    name = "ocr"
+
+    def able_to_run(self):
+        return self.state.needs_ocr
+
+    def run(self):
+        state = self.state
+        if not ocr.engine_available():
+            state.ocr_status = "pending"
+            return
+        target = state.workdir / "rendition-ocr.pdf"
+        try:
+            result = run_ocr(state.rendition_path, target)
+        except IntakeError as exc:
+            log.warning("intake: OCR failed for a %s file (%s)", state.kind, exc.code)
+            state.ocr_status = "failed"
+            return
+        os.replace(target, state.rendition_target)
+        state.rendition_path = state.rendition_target
+        state.text = result.text
+        state.ocr_status = "done"
+
+
+def run_ocr(source, target):
+    """OCR the image PDF ``source`` into the sanitised searchable PDF ``target`` in a fresh sandbox child."""
+    return run_limited(
+        ocr.recognise, str(source), str(target),
+        float(getattr(settings, "REGISTRY_OCR_PAGE_TIMEOUT_SECONDS", 180)),
+        timeout=getattr(settings, "REGISTRY_OCR_TIMEOUT_SECONDS", 600),
+        memory=getattr(settings, "REGISTRY_OCR_MEMORY_BYTES", 2 * 1024 * 1024 * 1024),
+        reuse=1,
+    )
 
 
 def original_name(sha256: str, extension: str) -> str:
@@ -150,7 +195,6 @@ class StoreAndRegister(Step):
         from django.db import IntegrityError, transaction
 
         from registry.actions.documents import StoredFile, do_register_document
-        from registry.vault import seal_document_text
         from registry.models import Document
 
         state = self.state
@@ -162,8 +206,10 @@ class StoreAndRegister(Step):
             original_filename=state.filename,
             rendition_name=rendition_name(state.sha256) if state.rendition_path else "",
             page_count=state.page_count,
-            # mat and above: sealed with the document's data key (registry.vault); search reads it opened
-            text=seal_document_text(state.sha256, getattr(state.meta, "level", None), state.text),
+            repair_warnings=state.repair_warnings,
+            pdf_restrictions=state.pdf_restrictions,
+            ocr_status=state.ocr_status,
+            text=state.text,
         )
         try:
             with transaction.atomic():
@@ -220,7 +266,7 @@ STEPS = (
     HashContent,
     RefuseDuplicate,
     SniffType,
-    CheckPdfEnd,
     Analyse,
+    Recognise,
     StoreAndRegister,
 )

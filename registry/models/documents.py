@@ -86,6 +86,13 @@ class Document(AbstractDocument):
     page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True, editable=False)
     original_filename = models.CharField(_("tên tệp gốc"), max_length=255, blank=True, editable=False)
     extracted_text = models.TextField(blank=True, editable=False)
+    # Intake facts (INTAKE-PDF): what a reader had to repair, the sender's PDF restrictions, OCR state.
+    repair_warnings = models.JSONField(_("sửa lỗi khi đọc tệp"), default=list, blank=True, editable=False)
+    pdf_restrictions = models.CharField(_("hạn chế của tệp PDF"), max_length=500, blank=True, editable=False)
+    ocr_status = models.CharField(_("nhận dạng chữ (OCR)"), max_length=16, blank=True, default="", editable=False,
+                                  choices=[("", _("không cần")), ("pending", _("chưa nhận dạng chữ (OCR)")),
+                                           ("done", _("đã nhận dạng chữ (OCR)")),
+                                           ("failed", _("nhận dạng chữ (OCR) không thành công"))])
 
     # Void (the entry stays in its register, with the reason)
     voided = models.BooleanField(_("đã hủy số"), default=False, editable=False)

@@ -60,3 +60,12 @@ def home(migrated_home, tmp_path) -> Path:
     for item in migrated_home.glob("registry.sqlite3*"):
         shutil.copy2(item, target / item.name)
     return target
+
+
+def plain_text(document) -> str:
+    """A document's extracted text, opened when it is sealed at rest (``registry.vault``)."""
+    try:
+        from registry.vault import document_text
+    except ImportError:
+        return document.extracted_text
+    return document_text(document)

@@ -161,3 +161,68 @@ def scan(fmt: str, *, frames: int = 1, size=(320, 200)) -> bytes:
     else:
         images[0].save(out, fmt, dpi=(200, 200))
     return out.getvalue()
+
+
+SCAN_LINES = [
+    "ĐẢNG BỘ BỘ CÔNG THƯƠNG",
+    "Nghị quyết về công tác bảo vệ chính trị nội bộ",
+    "Đồng chí Bí thư chủ trì hội nghị",
+]
+
+
+def vietnamese_scan(fmt: str = "PNG", *, lines=SCAN_LINES, dpi: int = 200, skew: float = 1.5, noise: int = 1200,
+                    frames: int = 1, width_inches: float = 5.5) -> bytes:
+    """A scanned page as a copier makes it: Vietnamese text in the bundled DejaVu at ~14 pt, ``dpi``,
+    slightly skewed, with speckle noise (Pillow only; nothing binary is committed)."""
+    import random
+
+    from PIL import ImageFont
+
+    from registry.fonts import SERIF
+
+    rng = random.Random(42)
+    font = ImageFont.truetype(str(SERIF), size=int(14 * dpi / 72))
+    pixels_w = int(width_inches * dpi)
+    line_h = int(24 * dpi / 72)
+    images = []
+    for frame in range(frames):
+        image = Image.new("L", (pixels_w, line_h * (len(lines) + 2)), 255)
+        draw = ImageDraw.Draw(image)
+        for n, line in enumerate(lines):
+            draw.text((int(0.4 * dpi), line_h * (n + 1)), line, font=font, fill=0)
+        for _ in range(noise):
+            x, y = rng.randrange(image.width), rng.randrange(image.height)
+            draw.point((x, y), fill=rng.choice((0, 96, 160)))
+        image = image.rotate(skew, resample=Image.BICUBIC, expand=True, fillcolor=255)
+        images.append(image)
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        images = [i.convert("RGB") for i in images]
+    if frames > 1:
+        images[0].save(out, fmt, save_all=True, append_images=images[1:], dpi=(dpi, dpi))
+    else:
+        images[0].save(out, fmt, dpi=(dpi, dpi))
+    return out.getvalue()
+
+
+def image_only_pdf(scan_bytes: bytes | None = None, *, dpi: int = 200) -> bytes:
+    """A PDF whose only page is a scanned image (no text layer), as a scanner's "scan to PDF" writes it."""
+    scan_bytes = scan_bytes or vietnamese_scan(dpi=dpi, width_inches=6)
+    image = Image.open(io.BytesIO(scan_bytes))
+    buffer = io.BytesIO()
+    width, height = image.width * 72 / dpi, image.height * 72 / dpi
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=1)
+    from reportlab.lib.utils import ImageReader
+
+    pdf.drawImage(ImageReader(image), 0, 0, width, height)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def unreadable_pdf() -> bytes:
+    """Has a PDF's header and end, but no object any reader can find: damaged beyond repair."""
+    import random
+
+    noise = bytes(random.Random(7).randrange(256) for _ in range(4000)).replace(b"obj", b"xxx")
+    return b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + noise + b"\nstartxref\n4321\n%%EOF\n"
