@@ -77,12 +77,55 @@ DOCUMENT_TYPES = [
     ("BB", _("Biên bản")),
     ("ĐA", _("Đề án")),
     ("NĐ", _("Nghị định")),
-    ("TTg", _("Thông tư")),
+    ("TTư", _("Thông tư")),
     ("L", _("Luật")),
     ("K", _("Khác")),
 ]
 DOCUMENT_TYPE_CODES = {code for code, _label in DOCUMENT_TYPES}
 DOCUMENT_TYPE_LABELS = dict(DOCUMENT_TYPES)
+# Codes of earlier versions still accepted on input, for old scripts. "TTg" reads as Thủ tướng, not Thông tư.
+DOCUMENT_TYPE_ALIASES = {"TTg": "TTư"}
+
+
+def document_type_name(code: str) -> str:
+    """The Vietnamese name of a type code, whatever the active language (input is matched against it)."""
+    from django.utils.translation import override
+
+    with override("vi"):
+        return str(DOCUMENT_TYPE_LABELS.get(code, code))
+
+
+def resolve_document_type(text) -> str | None:
+    """The type code for what a person typed: the code or the Vietnamese name, with or without diacritics,
+    in any case ("QĐ", "qd", "Quyết định", "QUYET DINH"); ``None`` when nothing matches.
+
+    An exact code wins first, so that codes differing only by case or diacritics stay apart.
+    """
+    from registry.text import clean_line, fold
+
+    typed = clean_line(str(text or ""))
+    if not typed:
+        return None
+    if typed in DOCUMENT_TYPE_CODES:
+        return typed
+    if typed in DOCUMENT_TYPE_ALIASES:
+        return DOCUMENT_TYPE_ALIASES[typed]
+    key = fold(typed).lower()
+    for code, _label in DOCUMENT_TYPES:
+        if fold(code).lower() == key:
+            return code
+    for alias, code in DOCUMENT_TYPE_ALIASES.items():
+        if fold(alias).lower() == key:
+            return code
+    for code, _label in DOCUMENT_TYPES:
+        if fold(document_type_name(code)).lower() == key:
+            return code
+    return None
+
+
+def accepted_document_types() -> str:
+    """The accepted types as a person reads them: ``NQ (Nghị quyết), QĐ (Quyết định), …``."""
+    return ", ".join(f"{code} ({document_type_name(code)})" for code, _label in DOCUMENT_TYPES)
 
 
 class Action(models.TextChoices):

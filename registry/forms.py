@@ -7,7 +7,17 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from registry.actions.documents import EDITABLE_FIELDS, DocumentMetadata
-from registry.constants import DOCUMENT_TYPES, CopyForm, Direction, Level, Urgency
+from registry.constants import (
+    DOCUMENT_TYPE_CODES,
+    DOCUMENT_TYPES,
+    CopyForm,
+    Direction,
+    Level,
+    accepted_document_types,
+    resolve_document_type,
+)
+from registry.intake.schema import FIELDS as SCHEMA_FIELDS
+from registry.intake.schema import Kind, RegistrationField, split_values
 from registry.errors import RegistryError
 from registry.models import Document, Dossier, StorageLocation, Unit, User
 
@@ -34,40 +44,105 @@ class _CodeChoiceField(forms.ModelChoiceField):
         return obj.code if obj is not None else ""
 
 
-class DocumentRegisterForm(forms.Form):
-    """Every field of ``DocumentMetadata``, plus the file (optional: a paper-only record has none)."""
+class DocumentTypeField(forms.ChoiceField):
+    """The type select; typed input (API-like posts, old bookmarks) may also give the Vietnamese name, with or
+    without diacritics, in any case, or an old code ("TTg"): the cleaned value is always the code."""
 
-    file = forms.FileField(label=_("Tệp tài liệu"), required=False,
-                           help_text=_("PDF, DOCX, ODT hoặc ảnh quét. Để trống nếu chỉ đăng ký bản giấy."))
-    direction = forms.ChoiceField(label=_("Loại sổ"), choices=Direction.choices, initial=Direction.INCOMING)
-    level = forms.ChoiceField(label=_("Độ mật"), choices=Level.choices, initial=Level.MAT)
-    urgency = forms.ChoiceField(label=_("Độ khẩn"), choices=Urgency.choices, initial=Urgency.NONE)
-    number = forms.CharField(label=_("Số, ký hiệu"), max_length=128,
-                             help_text=_("Ví dụ: 126-QĐ/TW, 26/2020/NĐ-CP, 2663/VPCP-NC"))
-    doc_type = forms.ChoiceField(label=_("Tên loại"), choices=_blank(DOCUMENT_TYPES, _("— chọn —")))
-    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=255)
-    issue_date = forms.DateField(label=_("Ngày tháng văn bản"), required=False, widget=DateInput())
-    arrival_date = forms.DateField(label=_("Ngày đến"), required=False, widget=DateInput(),
-                                   help_text=_("Chỉ với tài liệu đến; để trống là hôm nay."))
-    title = forms.CharField(label=_("Tên/tiêu đề tài liệu"), max_length=255)
-    summary = forms.CharField(label=_("Trích yếu"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text=_("Tài liệu Tuyệt mật: không ghi trích yếu (trừ khi có ý kiến cho phép "
-                                          "theo quy định đang có hiệu lực)."))
-    summary_authorised_by = forms.CharField(label=_("Người cho phép ghi trích yếu"), max_length=255, required=False)
-    signer = forms.CharField(label=_("Người ký"), max_length=255, required=False)
-    level_decided_on = forms.DateField(label=_("Ngày xác định độ mật"), required=False, widget=DateInput())
-    protection_years = forms.IntegerField(label=_("Thời hạn bảo vệ (năm)"), required=False, min_value=1,
-                                          max_value=100, help_text=_("Để trống: theo thời hạn cơ bản của độ mật."))
-    copies_count = forms.IntegerField(label=_("Số lượng bản"), min_value=1, max_value=10000, initial=1)
-    recall = forms.BooleanField(label=_("Tài liệu thu hồi"), required=False)
-    named_addressee_only = forms.BooleanField(label=_("Chỉ người có tên mới được bóc bì"), required=False)
-    recipients = forms.CharField(label=_("Nơi nhận"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    unit = _CodeChoiceField(Unit.objects.order_by("name"), label=_("Đơn vị xử lý/lưu"),
-                            empty_label=_("— không —"))
-    location = _CodeChoiceField(StorageLocation.objects.order_by("code"), label=_("Vị trí lưu trữ"),
+    def to_python(self, value):
+        value = super().to_python(value)
+        return (resolve_document_type(value) or value) if value else value
+
+    def validate(self, value):
+        if value and value not in DOCUMENT_TYPE_CODES:
+            raise forms.ValidationError(
+                _("Không có tên loại «%(value)s». Nhận các loại: %(accepted)s.")
+                % {"value": value, "accepted": accepted_document_types()}, code="invalid_choice")
+        super().validate(value)
+
+
+def registration_form_field(spec: RegistrationField) -> forms.Field:
+    """The web form field of one registration field (``registry.intake.schema``)."""
+    common = {"label": spec.label, "help_text": spec.help, "required": spec.required}
+    if spec.initial is not None:
+        common["initial"] = spec.initial
+    kind = spec.kind
+    if kind == Kind.FILE:
+        return forms.FileField(**common)
+    if kind == Kind.PASSWORD:
+        # Never rendered back: a refused form asks for the password again.
+        return forms.CharField(max_length=spec.max_length, strip=False,
+                               widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+                               **common)
+    if kind == Kind.TEXT:
+        return forms.CharField(max_length=spec.max_length, **common)
+    if kind == Kind.LONG_TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": spec.rows}), **common)
+    if kind == Kind.DATE:
+        return forms.DateField(widget=DateInput(), input_formats=["%Y-%m-%d", "%d/%m/%Y"], **common)
+    if kind == Kind.INTEGER:
+        return forms.IntegerField(min_value=spec.min_value, max_value=spec.max_value, **common)
+    if kind == Kind.BOOLEAN:
+        return forms.BooleanField(**{**common, "required": False})
+    if kind == Kind.CHOICE:
+        choices = list(spec.choices())
+        return forms.ChoiceField(choices=choices if spec.required else _blank(choices, _("— không —")), **common)
+    if kind == Kind.DOC_TYPE:
+        return DocumentTypeField(choices=_blank(DOCUMENT_TYPES, _("— chọn —")), **common)
+    if kind == Kind.CATALOGUE:
+        model = {"Unit": Unit, "StorageLocation": StorageLocation, "Dossier": Dossier}[spec.catalogue]
+        order = "name" if spec.catalogue == "Unit" else "code"
+        return _CodeChoiceField(model.objects.order_by(order), label=spec.label, help_text=spec.help,
                                 empty_label=_("— không —"))
-    dossier = _CodeChoiceField(Dossier.objects.order_by("code"), label=_("Hồ sơ"), empty_label=_("— không —"))
-    notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    raise ValueError(f"no form field for {kind}")
+
+
+class _RegisterFormBase(forms.Form):
+    """The register form; its registration fields are derived from ``registry.intake.schema.FIELDS``.
+
+    ``held_file`` carries the token of a file kept from a refused submission (``registry.views.held_files``),
+    so that the clerk need not choose it again. ``allow_same_number`` is a hidden field until the warning
+    about a number the issuer already has was shown (``ask_same_number_confirmation``).
+    """
+
+    held_file = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        confirm = self.fields["allow_same_number"]
+        # Once asked (or ticked), the checkbox stays visible on the following submissions.
+        self.same_number_asked = self.is_bound and forms.CheckboxInput().value_from_datadict(
+            self.data, self.files, self.add_prefix("allow_same_number"))
+        if not self.same_number_asked:
+            confirm.widget = forms.HiddenInput()
+        self.held_name = ""
+
+    def hold_file(self, token: str, name: str):
+        """Show that ``name`` is kept under ``token`` for the next submission."""
+        self.held_name = name
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["held_file"] = token
+        self.initial["held_file"] = token
+        self.fields["file"].help_text = _("Đã giữ tệp: %(name)s — không cần chọn lại; chọn tệp khác để thay.") % {
+            "name": name}
+
+    def drop_held_file(self):
+        self.held_name = ""
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["held_file"] = ""
+        self.initial["held_file"] = ""
+        self.fields["file"].help_text = REGISTRATION_FIELDS["file"].help
+
+    @property
+    def rendered_apart(self) -> tuple[str, ...]:
+        """Fields the page renders itself: the confirmation sits inside the warning that asks for it."""
+        return ("allow_same_number",) if self.same_number_asked else ()
+
+    def ask_same_number_confirmation(self):
+        """Show the "register anyway" checkbox (after the warning that the issuer has this number)."""
+        self.same_number_asked = True
+        self.fields["allow_same_number"].widget = forms.CheckboxInput()
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
@@ -76,10 +151,19 @@ class DocumentRegisterForm(forms.Form):
                                         % {"mb": settings.REGISTRY_MAX_UPLOAD_BYTES // (1024 * 1024)})
         return upload
 
+    def registration_values(self) -> tuple[dict, dict]:
+        """(metadata values, intake keywords) from the cleaned data, split as the schema says."""
+        metadata, intake, _upload = split_values(
+            {name: value for name, value in self.cleaned_data.items() if name in REGISTRATION_FIELDS})
+        return metadata, intake
+
     def metadata(self) -> DocumentMetadata:
         """The typed metadata; raises ``MetadataError`` (``add_registry_error`` puts it next to its field)."""
-        data = {k: v for k, v in self.cleaned_data.items() if k != "file"}
-        return DocumentMetadata.from_mapping(data)
+        return DocumentMetadata.from_mapping(self.registration_values()[0])
+
+    def intake_options(self) -> dict:
+        """Keywords for the intake front door (the PDF password): passed on, never stored or shown again."""
+        return self.registration_values()[1]
 
     def add_registry_error(self, error: RegistryError):
         """Show a typed error next to the field it names, or at the top of the form."""
@@ -88,6 +172,15 @@ class DocumentRegisterForm(forms.Form):
             self.add_error(field, error.message)
         else:
             self.add_error(None, error.message)
+
+
+REGISTRATION_FIELDS = {spec.name: spec for spec in SCHEMA_FIELDS}
+DocumentRegisterForm = type(_RegisterFormBase)(
+    "DocumentRegisterForm", (_RegisterFormBase,),
+    {"__module__": __name__, "__doc__": _RegisterFormBase.__doc__,
+     **{spec.name: registration_form_field(spec) for spec in SCHEMA_FIELDS},
+     "field_order": [spec.name for spec in SCHEMA_FIELDS] + ["held_file"]},
+)
 
 
 class DocumentEditForm(forms.ModelForm):
@@ -102,6 +195,16 @@ class DocumentEditForm(forms.ModelForm):
             "recipients": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+
+    # Model field → registration field, where the names differ (labels and help come from the schema).
+    SCHEMA_NAMES = {"storage_location": "location", "handling_unit": "unit"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, form_field in self.fields.items():
+            spec = REGISTRATION_FIELDS.get(self.SCHEMA_NAMES.get(name, name))
+            if spec is not None:
+                form_field.label, form_field.help_text = spec.label, spec.help
 
     def changes(self) -> dict:
         """Only the fields whose value changed, as the action expects them."""
@@ -152,15 +255,7 @@ class DocumentFilterForm(forms.Form):
             return qs.none()
         d = self.cleaned_data
         if d.get("q"):
-            from django.db.models import Q
-
-            from registry.numbering import parse_number
-
-            parsed = parse_number(d["q"])
-            cond = Q(title__icontains=d["q"]) | Q(number_raw__icontains=d["q"])
-            if parsed.normalized:
-                cond |= Q(number_normalized=parsed.normalized)
-            qs = qs.filter(cond)
+            qs = qs.filter(number_or_title_q(d["q"]))
         if d.get("direction"):
             qs = qs.filter(direction=d["direction"])
         if d.get("secret") in ("0", "1"):
@@ -182,6 +277,33 @@ class DocumentFilterForm(forms.Form):
         if d.get("book"):
             qs = qs.filter(register_id=d["book"])
         return qs
+
+
+def number_or_title_q(query: str):
+    """The list's "number or title" condition, matched as search matches: every word of the query (folded,
+    any spelling of a number: "126 QD TW", "QĐ 126", "nghi quyet") is in the document's ``match_text``;
+    a quoted phrase must appear as such. The plain spelling as typed still matches too.
+
+    It only narrows the queryset it is applied to (``visible_documents`` trims first).
+    """
+    from django.db.models import Q
+
+    from registry.numbering import number_tokens, parse_number
+    from search.query import plan_query
+
+    plan = plan_query(query)
+    words = [token for term in plan.terms for token in number_tokens(term.exact)]
+    phrases = [" ".join(number_tokens(" ".join(t.exact for t in phrase))) for phrase in plan.phrases]
+    folded = Q()
+    for piece in dict.fromkeys(words + [p for p in phrases if p]):
+        folded &= Q(match_text__contains=piece)
+    cond = Q(title__icontains=query) | Q(number_raw__icontains=query)
+    if words or phrases:
+        cond |= folded
+    parsed = parse_number(query)
+    if parsed.normalized:
+        cond |= Q(number_normalized=parsed.normalized)
+    return cond
 
 
 def _entry_date_q(op: str, value: dt.date):

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from registry.intake.schema import FIELDS, Kind, RegistrationField, api_help
 from registry.models import Document
 
 
@@ -32,32 +33,36 @@ class DocumentSerializer(serializers.ModelSerializer):
                 "direction": book.direction, "secret": book.secret}
 
 
-class RegisterInputSerializer(serializers.Serializer):
-    """Documents the input of ``POST /api/v1/documents/`` for the schema; parsing is done by DocumentMetadata."""
+def registration_serializer_field(spec: RegistrationField) -> serializers.Field:
+    """The API field of one registration field (``registry.intake.schema``): documents the input in the
+    OpenAPI schema; parsing is ``DocumentMetadata.from_mapping``'s, as on every other surface."""
+    common = {"required": spec.required, "help_text": api_help(spec), "label": str(spec.label)}
+    kind = spec.kind
+    if kind == Kind.FILE:
+        return serializers.FileField(**common)
+    if kind == Kind.PASSWORD:
+        return serializers.CharField(write_only=True, allow_blank=True, trim_whitespace=False,
+                                     max_length=spec.max_length, style={"input_type": "password"}, **common)
+    if kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.CATALOGUE, Kind.DOC_TYPE):
+        return serializers.CharField(allow_blank=not spec.required, max_length=spec.max_length, **common)
+    if kind == Kind.DATE:
+        return serializers.DateField(**common)
+    if kind == Kind.INTEGER:
+        return serializers.IntegerField(min_value=spec.min_value, max_value=spec.max_value, **common)
+    if kind == Kind.BOOLEAN:
+        return serializers.BooleanField(**common)
+    if kind == Kind.CHOICE:
+        return serializers.ChoiceField(choices=spec.choice_codes(), allow_blank=not spec.required, **common)
+    raise ValueError(f"no API field for {kind}")
 
-    file = serializers.FileField(required=False, help_text="The document (multipart). Omit for paper-only.")
-    direction = serializers.ChoiceField(choices=["den", "di"])
-    level = serializers.CharField()
-    number = serializers.CharField()
-    doc_type = serializers.CharField()
-    issuer = serializers.CharField()
-    title = serializers.CharField()
-    issue_date = serializers.DateField(required=False)
-    arrival_date = serializers.DateField(required=False)
-    summary = serializers.CharField(required=False)
-    urgency = serializers.CharField(required=False)
-    signer = serializers.CharField(required=False)
-    level_decided_on = serializers.DateField(required=False)
-    protection_years = serializers.IntegerField(required=False)
-    copies_count = serializers.IntegerField(required=False)
-    recall = serializers.BooleanField(required=False)
-    named_addressee_only = serializers.BooleanField(required=False)
-    recipients = serializers.CharField(required=False)
-    location = serializers.CharField(required=False, help_text="StorageLocation code")
-    dossier = serializers.CharField(required=False, help_text="Dossier code")
-    unit = serializers.CharField(required=False, help_text="Unit code")
-    notes = serializers.CharField(required=False)
-    summary_authorised_by = serializers.CharField(required=False)
+
+# The input of ``POST /api/v1/documents/`` (multipart with a file, or JSON for paper-only), one field per
+# registration field of the schema.
+RegisterInputSerializer = type(serializers.Serializer)(
+    "RegisterInputSerializer", (serializers.Serializer,),
+    {"__module__": __name__, "__doc__": "Register a document: the fields of registry.intake.schema.FIELDS.",
+     **{spec.name: registration_serializer_field(spec) for spec in FIELDS}},
+)
 
 
 class PurposeSerializer(serializers.Serializer):

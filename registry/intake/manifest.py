@@ -1,9 +1,12 @@
-"""Bulk intake from a CSV manifest (``registry intake --manifest FILE.csv``) and the shared field mapping.
+"""Bulk intake from a CSV manifest (``registry intake --manifest FILE.csv``).
 
-The CSV header names the same fields as the CLI options (``file,direction,level,number,type,issuer,date,
-title`` plus any optional ones, ``-`` or ``_`` alike). ``file`` is relative to the CSV's folder unless
-absolute. Each row is registered, refused with its code, or skipped as a duplicate; a bad row never stops
-the run, and rerunning a manifest is safe (every row already registered comes back as a duplicate).
+The columns are the registration schema's (``registry.intake.schema.MANIFEST_COLUMNS``: ``file,direction,
+level,number,type,issuer,date,title`` plus any optional ones, ``pdf_password`` and ``allow_same_number``
+included; ``-`` or ``_`` and case alike). A column the schema does not know stops the run before any row,
+naming the accepted ones (a misspelt ``allow_same_numbr`` must not be ignored silently).
+``file`` is relative to the CSV's folder unless absolute. Each row is registered, refused with its code,
+or skipped as a duplicate; a bad row never stops the run, and rerunning a manifest is safe (every row
+already registered comes back as a duplicate).
 """
 
 from __future__ import annotations
@@ -21,38 +24,32 @@ from registry.actions.documents import DocumentMetadata
 from registry.errors import DuplicateError, ErrorCode, MetadataError, RegistryError
 
 from . import register_file
+from .schema import MANIFEST_COLUMNS, field_for_column, split_values
 
 log = logging.getLogger(__name__)
 
-# CLI option / CSV column → DocumentMetadata field (where the names differ).
-FIELD_ALIASES = {
-    "type": "doc_type",
-    "date": "issue_date",
-    "copies": "copies_count",
-    "named": "named_addressee_only",
-    "arrival": "arrival_date",
-}
-METADATA_FIELDS = (
-    "direction", "level", "number", "doc_type", "issuer", "issue_date", "title", "summary", "urgency",
-    "signer", "arrival_date", "level_decided_on", "protection_years", "copies_count", "recall",
-    "named_addressee_only", "recipients", "location", "dossier", "unit", "notes", "summary_authorised_by",
-    "sequence",
-)
+def manifest_header() -> list[str]:
+    """The header of a manifest with every column (``registry intake --manifest-template``)."""
+    return list(MANIFEST_COLUMNS)
 
 
-def column_key(name: str) -> str:
-    key = (name or "").strip().lower().replace("-", "_").replace(" ", "_")
-    return FIELD_ALIASES.get(key, key)
+def unknown_columns(header) -> list[str]:
+    return [name for name in header if name is not None and name.strip() and field_for_column(name) is None]
+
+
+def values_from_row(row: dict) -> dict:
+    """A CSV row (or CLI options) keyed by field name, whatever spelling its columns use."""
+    values = {}
+    for column, value in row.items():
+        name = field_for_column(column) if column is not None else None
+        if name is not None and value is not None:
+            values[name] = value
+    return values
 
 
 def metadata_from_row(row: dict) -> DocumentMetadata:
-    """DocumentMetadata from CLI options or a CSV row (keys in either spelling); MetadataError names the field."""
-    values = {}
-    for name, value in row.items():
-        key = column_key(name)
-        if key in METADATA_FIELDS and value is not None:
-            values[key] = value.strip() if isinstance(value, str) else value
-    return DocumentMetadata.from_mapping(values)
+    """DocumentMetadata from CLI options or a CSV row (keys in any spelling); MetadataError names the field."""
+    return DocumentMetadata.from_mapping(split_values(values_from_row(row))[0])
 
 
 def record_summary(document) -> dict:
@@ -70,12 +67,19 @@ def run_manifest(manifest: Path, *, actor, ctx=None, progress: bool = True, stde
     manifest = Path(manifest)
     try:
         with open(manifest, newline="", encoding="utf-8-sig") as f:
-            rows = list(csv.DictReader(f))
+            reader = csv.DictReader(f)
+            rows = list(reader)
+            header = reader.fieldnames or []
     except FileNotFoundError:
         raise RegistryError(f"Không tìm thấy tệp danh sách «{manifest}».", code=ErrorCode.FILE_NOT_FOUND) from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise RegistryError(f"Tệp danh sách không đọc được (cần CSV UTF-8): {exc}",
                             code=ErrorCode.INVALID_METADATA) from None
+    unknown = unknown_columns(header)
+    if unknown:
+        raise RegistryError(
+            f"Tệp danh sách có cột không nhận: {', '.join(unknown)}. Các cột nhận: {', '.join(MANIFEST_COLUMNS)}.",
+            code=ErrorCode.INVALID_METADATA)
     base = manifest.resolve().parent
     summary = {"registered": [], "refused": [], "duplicates": []}
     with deferred_search_indexing() as to_index:
@@ -112,18 +116,23 @@ def deferred_search_indexing():
 
 def _run_rows(rows, base, summary, registered_ids, *, actor, ctx, progress, stderr):
     for row in tqdm(rows, desc="Đăng ký", unit="tệp", file=stderr, disable=not progress):
-        fields = {column_key(k): v for k, v in row.items() if k is not None}
-        file_value = (fields.pop("file", None) or "").strip()
+        values, options, file_value = split_values(values_from_row(row))
+        file_value = (file_value or "").strip()
         try:
             if not file_value:
                 raise MetadataError("Thiếu đường dẫn tệp (cột file).", field="file")
-            meta = metadata_from_row(fields)
+            meta = DocumentMetadata.from_mapping(values)
             path = base / file_value
-            document = register_file(path, filename=path.name, meta=meta, actor=actor, ctx=ctx)
+            document = register_file(path, filename=path.name, meta=meta, actor=actor, ctx=ctx, **options)
         except DuplicateError as exc:
             summary["duplicates"].append({"file": file_value, "existing_id": exc.existing_id})
         except RegistryError as exc:
-            summary["refused"].append({"file": file_value, "code": str(exc.code), "message": exc.message})
+            message = exc.message
+            if exc.code == ErrorCode.SAME_NUMBER:
+                message += " Trong danh sách: ghi 1 ở cột allow_same_number của dòng này."
+            summary["refused"].append({"file": file_value, "code": str(exc.code), "message": message,
+                                       **({"existing_ids": exc.details["existing_ids"]}
+                                          if exc.details.get("existing_ids") else {})})
         except Exception as exc:  # one bad row (or a transient database error) must not stop a bulk run
             log.exception("intake of %s failed unexpectedly", file_value)
             summary["refused"].append({"file": file_value, "code": str(ErrorCode.INTERNAL_ERROR),

@@ -3,6 +3,10 @@
     registry intake FILE --direction den --level mat --number "126-QĐ/TW" --type QĐ \\
         --issuer "Bộ Chính trị" --date 2018-02-28 --title "…" --actor vanthu [--json]
     registry intake --manifest FILE.csv --actor vanthu [--json]
+    registry intake --manifest-template > danh-sach.csv
+
+The metadata options come from the registration schema (``registry.intake.schema``), as do the web form,
+the API and the manifest columns. ``--pdf-password -`` asks for the password without echoing it.
 
 With ``--json`` a single file prints ``{"id", "register", "serial", "sha256", …}`` or
 ``{"error": {"code", "message"}}``; a manifest prints ``{"registered": […], "refused": […],
@@ -15,41 +19,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.access import Perm, can_do
+from registry.access import Perm
 from registry.audit.context import RequestContext
-from registry.errors import ErrorCode, PermissionDeniedError, RegistryError
+from registry.actions.documents import DocumentMetadata
+from registry.errors import ErrorCode, RegistryError
 from registry.intake import register_file
-from registry.intake.manifest import metadata_from_row, record_summary, run_manifest
+from registry.intake.manifest import manifest_header, record_summary, run_manifest
+from registry.intake.schema import CLI_FIELDS, Kind, cli_help, split_values
 from registry.models import User
-
-# (option, CSV column / metadata key, help) for the metadata options; flags are handled apart.
-METADATA_OPTIONS = (
-    ("--direction", "direction", "den (đến) hoặc di (đi)"),
-    ("--level", "level", "độ mật: thuong, mat, toi_mat, tuyet_mat"),
-    ("--number", "number", "số, ký hiệu, ví dụ 126-QĐ/TW; 'auto' để cấp số văn bản đi tiếp theo"),
-    ("--sequence", "sequence", "dãy số khi --number auto: party (theo loại, nhiệm kỳ) hoặc congress (Đại hội)"),
-    ("--type", "type", "tên loại (viết tắt), ví dụ QĐ, HD, NQ"),
-    ("--issuer", "issuer", "cơ quan ban hành"),
-    ("--date", "date", "ngày tháng văn bản (YYYY-MM-DD)"),
-    ("--title", "title", "tên/tiêu đề tài liệu"),
-    ("--summary", "summary", "trích yếu"),
-    ("--urgency", "urgency", "độ khẩn: thuong, khan, thuong_khan, hoa_toc"),
-    ("--location", "location", "mã vị trí lưu trữ"),
-    ("--signer", "signer", "người ký"),
-    ("--arrival-date", "arrival_date", "ngày đến (YYYY-MM-DD)"),
-    ("--recipients", "recipients", "nơi nhận"),
-    ("--copies", "copies", "số lượng bản"),
-    ("--dossier", "dossier", "mã hồ sơ"),
-    ("--unit", "unit", "mã đơn vị xử lý/lưu"),
-    ("--notes", "notes", "ghi chú"),
-    ("--level-decided-on", "level_decided_on", "ngày xác định độ mật (YYYY-MM-DD)"),
-    ("--protection-years", "protection_years", "thời hạn bảo vệ (năm)"),
-    ("--summary-authorised-by", "summary_authorised_by", "người cho phép ghi trích yếu (Tuyệt mật)"),
-)
-FLAG_OPTIONS = (
-    ("--recall", "recall", "tài liệu thu hồi"),
-    ("--named", "named", "chỉ người có tên mới được bóc bì"),
-)
 
 
 class Command(BaseCommand):
@@ -58,20 +35,31 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", help="tệp cần đăng ký (PDF, DOCX, ODT, văn bản, ảnh quét)")
         parser.add_argument("--manifest", help="danh sách CSV: file,direction,level,number,type,issuer,date,title,…")
-        parser.add_argument("--actor", required=True, help="tên đăng nhập của văn thư đăng ký")
+        parser.add_argument("--actor", help="tên đăng nhập của văn thư đăng ký (bắt buộc khi đăng ký)")
         parser.add_argument("--filename", help="tên tệp gốc để lưu (mặc định: tên của FILE)")
         parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
         parser.add_argument("--no-progress", action="store_true", help="không hiện thanh tiến trình")
-        for option, dest, text in METADATA_OPTIONS:
-            parser.add_argument(option, dest=f"meta_{dest}", help=text)
-        for option, dest, text in FLAG_OPTIONS:
-            parser.add_argument(option, dest=f"meta_{dest}", action="store_true", default=None, help=text)
+        parser.add_argument("--manifest-template", action="store_true",
+                            help="in dòng tiêu đề của tệp danh sách CSV (mọi cột nhận được) rồi thoát")
+        for spec in CLI_FIELDS:
+            if spec.kind == Kind.BOOLEAN:
+                parser.add_argument(spec.option, dest=spec.dest, action="store_true", default=None,
+                                    help=cli_help(spec))
+            else:
+                parser.add_argument(spec.option, dest=spec.dest, metavar=spec.metavar, help=cli_help(spec))
 
     def handle(self, *args, **options):
         as_json = options["json"]
+        if options["manifest_template"]:
+            from registry.csv_safe import safe_writer
+
+            safe_writer(self.stdout).writerow(manifest_header())
+            return
         try:
             if bool(options["file"]) == bool(options["manifest"]):
                 raise CommandError("Cần đúng một trong hai: FILE hoặc --manifest FILE.csv")
+            if not options["actor"]:
+                raise CommandError("Cần --actor: tên đăng nhập của văn thư đăng ký.")
             actor = self._actor(options["actor"])
             if options["manifest"]:
                 code = self._manifest(options, actor, as_json)
@@ -87,17 +75,28 @@ class Command(BaseCommand):
         actor = User.objects.filter(username=username).first()
         if actor is None:
             raise RegistryError(f"Không có người dùng «{username}».", code=ErrorCode.UNKNOWN_USER)
-        if not can_do(actor, Perm.REGISTER):
-            raise PermissionDeniedError(f"Người dùng «{username}» không có quyền đăng ký tài liệu.")
+        from registry.actions.guard import require_role  # the refusal is logged (one entry)
+        from registry.constants import Action
+
+        require_role(Perm.REGISTER, Action.REGISTER, actor=actor, ctx=RequestContext.for_cli("intake"))
         return actor
 
     def _single(self, options, actor, as_json) -> int:
-        fields = {dest[len("meta_"):]: value for dest, value in options.items()
-                  if dest.startswith("meta_") and value is not None}
-        meta = metadata_from_row(fields)
+        given = {spec.name: options[spec.dest] for spec in CLI_FIELDS if options.get(spec.dest) is not None}
+        if given.get("pdf_password") == "-":
+            import getpass
+
+            given["pdf_password"] = getpass.getpass("Mật khẩu tệp PDF: ")
+        values, intake_options, _file = split_values(given)
+        meta = DocumentMetadata.from_mapping(values)
         path = Path(options["file"])
-        document = register_file(path, filename=options["filename"] or path.name, meta=meta, actor=actor,
-                                 ctx=RequestContext.for_cli("intake"))
+        try:
+            document = register_file(path, filename=options["filename"] or path.name, meta=meta, actor=actor,
+                                     ctx=RequestContext.for_cli("intake"), **intake_options)
+        except RegistryError as exc:
+            if exc.code == ErrorCode.SAME_NUMBER:
+                exc.message += " Dòng lệnh: thêm --allow-same-number."
+            raise
         result = {
             **record_summary(document),
             "number": document.number_raw,
