@@ -61,7 +61,7 @@ DOCUMENTS = [
          arrival="2020-03-04", title="Nghị định quy định chi tiết một số điều của Luật Bảo vệ bí mật nhà nước",
          summary="Quy định chi tiết Luật Bảo vệ bí mật nhà nước", location="KHO-1/P301/TU-2/G1/H03", unit="VP",
          paragraphs=[6]),
-    dict(direction="den", level="thuong", number="24/2020/TT-BCA", type="TTg", issuer="Bộ Công an",
+    dict(direction="den", level="thuong", number="24/2020/TT-BCA", type="TTư", issuer="Bộ Công an",
          date="2020-03-10", arrival="2020-03-16", title="Thông tư ban hành biểu mẫu sử dụng trong công tác bảo vệ bí mật nhà nước",
          summary="Biểu mẫu sổ đăng ký, dấu mật", location="KHO-1/P301/TU-2/G1/H03", unit="VP", paragraphs=[6]),
     dict(direction="den", level="thuong", number="2663/VPCP-NC", type="CV", issuer="Văn phòng Chính phủ",

@@ -86,6 +86,9 @@ class Document(AbstractDocument):
     page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True, editable=False)
     original_filename = models.CharField(_("tên tệp gốc"), max_length=255, blank=True, editable=False)
     extracted_text = models.TextField(blank=True, editable=False)
+    # Number, type name, title and summary folded as search folds them (registry.numbering.number_tokens):
+    # the register list's "number or title" filter matches "126 QD TW" or "nghi quyet" on it (forms.py).
+    match_text = models.TextField(blank=True, default="", editable=False)
     # Intake facts (INTAKE-PDF): what a reader had to repair, the sender's PDF restrictions, OCR state.
     repair_warnings = models.JSONField(_("sửa lỗi khi đọc tệp"), default=list, blank=True, editable=False)
     pdf_restrictions = models.CharField(_("hạn chế của tệp PDF"), max_length=500, blank=True, editable=False)
@@ -109,6 +112,13 @@ class Document(AbstractDocument):
 
     admin_form_fields = ("title",)
 
+    def save(self, *args, **kwargs):
+        self.match_text = document_match_text(self.number_raw, self.doc_type, self.title, self.summary)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"number_raw", "doc_type", "title", "summary"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "match_text"}
+        super().save(*args, **kwargs)
+
     class Meta:
         verbose_name = _("tài liệu")
         verbose_name_plural = _("tài liệu")
@@ -126,3 +136,12 @@ class Document(AbstractDocument):
     @property
     def type_label(self) -> str:
         return self.get_doc_type_display()
+
+
+def document_match_text(number_raw: str, doc_type: str, title: str, summary: str) -> str:
+    """Folded lower-case word tokens of what the list filter matches, spaced: "126 qd tw quyet dinh …"."""
+    from registry.constants import document_type_name
+    from registry.numbering import number_tokens
+
+    parts = (number_raw, document_type_name(doc_type) if doc_type else "", title, summary)
+    return " ".join(" ".join(number_tokens(part or "")) for part in parts if part)
