@@ -25,6 +25,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_UNIT = "unknown_unit"
     SUMMARY_NOT_ALLOWED = "summary_not_allowed"
     NUMBER_IN_USE = "number_in_use"
+    SAME_NUMBER = "same_number"  # the issuer already has this number in a visible register: confirm to go on
     # People and access
     UNKNOWN_USER = "unknown_user"
     PERMISSION_DENIED = "permission_denied"
