@@ -22,13 +22,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from registry.audit.chain import GENESIS_HASH
 from registry.audit.context import RequestContext
-from registry.audit.log import record
-from registry.constants import Action
 from registry.models import ChainHead, Checkpoint
 
 FORMAT = "registry-checkpoint-v1"
@@ -118,26 +115,33 @@ def message_of(checkpoint: Checkpoint) -> bytes:
                           created_at=checkpoint.created_at, key_id=checkpoint.key_id)
 
 
-def sign_checkpoint(*, actor=None, ctx: RequestContext | None = None) -> Checkpoint:
-    """Sign the current chain head, store the checkpoint and log AUDIT_CHECKPOINT (after signing, see above)."""
+def create_signed_checkpoint(*, actor=None) -> Checkpoint:
+    """Sign the current chain head and store the checkpoint (no log entry: the caller's action writes it).
+
+    Must run inside the caller's transaction: the head row is locked until that transaction ends, so the
+    checkpoint's own log entry comes right after the head it signs.
+    """
     private, key_id = signing_key()
-    with transaction.atomic():
-        head = ChainHead.objects.select_for_update().filter(pk=1).first()
-        seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
-        created_at = timezone.now()
-        message = signed_message(seq=seq, head_hash=head_hash, entries=seq, created_at=created_at, key_id=key_id)
-        checkpoint = Checkpoint.objects.create(
-            seq=seq,
-            head_hash=head_hash,
-            entries=seq,
-            created_at=created_at,
-            key_id=key_id,
-            signature=private.sign(message).hex(),
-            signed_by=getattr(actor, "username", "") or (actor if isinstance(actor, str) else ""),
-        )
-        record(Action.AUDIT_CHECKPOINT, actor=actor, ctx=ctx,
-               extra={"checkpoint_id": checkpoint.pk, "seq": seq, "head_hash": head_hash, "key_id": key_id})
-    return checkpoint
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    created_at = timezone.now()
+    message = signed_message(seq=seq, head_hash=head_hash, entries=seq, created_at=created_at, key_id=key_id)
+    return Checkpoint.objects.create(
+        seq=seq,
+        head_hash=head_hash,
+        entries=seq,
+        created_at=created_at,
+        key_id=key_id,
+        signature=private.sign(message).hex(),
+        signed_by=getattr(actor, "username", "") or (actor if isinstance(actor, str) else ""),
+    )
+
+
+def sign_checkpoint(*, actor=None, ctx: RequestContext | None = None) -> Checkpoint:
+    """Sign the current chain head and log AUDIT_CHECKPOINT (``registry.actions.auditing.do_sign_checkpoint``)."""
+    from registry.actions.auditing import do_sign_checkpoint
+
+    return do_sign_checkpoint(actor=actor, ctx=ctx)
 
 
 def latest_checkpoint() -> Checkpoint | None:
@@ -195,6 +199,7 @@ def verify_export(data: dict | str, *, expected_key_id: str | None = None) -> bo
 
 
 __all__ = [
+    "create_signed_checkpoint",
     "export_checkpoint",
     "key_id_of",
     "latest_checkpoint",

@@ -1,48 +1,88 @@
-"""Exports of a filtered log view (CSV, JSON Lines) that an outside party can re-verify with ``verify_export``.
+"""Exports of a filtered log view that an outside party can re-verify with ``verify_export``.
 
-Each exported entry carries every field of ``registry.audit.chain.HASHED_FIELDS`` exactly as hashed, plus
-its ``hash``; readable columns (document title and number) are added after them, and left empty with
-``document_hidden`` set for documents the exporting auditor may not read (``reports.DocumentDescriber``).
+Formats:
 
-One exception keeps the export from leaking what the log itself holds: for an entry about a hidden
-document, the free-text fields that can carry the document's own words are withheld (``withheld`` lists
-them): a stated ``purpose`` or search ``query`` when not empty, and ``extra`` of an edit (which records the
-old title and summary). Such an entry's own hash cannot be recomputed from the file, but the chain still
-links through it (its ``hash`` is the next entry's ``prev_hash``); ``verify_export`` lists these entries.
-An auditor cleared for the documents exports the same segment with every hash recomputable.
+- **CSV** for people (opens in a spreadsheet): Vietnamese headings, Vietnamese labels for every coded value
+  (action, outcome, level), the time twice — a local display column ``dd/mm/yyyy HH:MM`` and an ISO 8601
+  column with the +07:00 offset and microseconds — and every hashed field, so ``verify_export`` maps the
+  labels back and recomputes each hash. Written through ``registry.csv_safe`` (a purpose or query such as
+  ``=HYPERLINK(…)`` is text, not a formula); the reader strips that neutralising apostrophe again.
+- **JSON Lines** for machines: one object per entry, values exactly as hashed.
+- **PDF** for sending upward: the readable columns (``registry.audit.pdf``), no hashes per row, the chain
+  range covered in the header.
 
-Formats: CSV with a header row (integers empty when null, ``extra`` as JSON, ``at`` in the canonical UTC
-form) and JSON Lines (one object per entry, values as hashed).
+An entry about a document above the exporting auditor's clearance (``registry.audit.redact``) keeps only
+seq, time, actor, action, outcome and its chain hashes; every other field is withheld (``withheld`` lists
+them). Its own hash cannot be recomputed from the file, but the chain still links through it (its ``hash`` is
+the next entry's ``prev_hash``); ``verify_export`` lists these entries.
 """
 
 import csv
 import json
 from pathlib import Path
 
-from registry.audit.chain import HASHED_FIELDS, _canonical_value, entry_hash
-from registry.audit.reports import DocumentDescriber, LogFilter
-from registry.constants import Action
+from django.utils.translation import gettext as _
 
-FORMATS = ("csv", "jsonl")
+from registry.audit import timefmt
+from registry.audit.chain import HASHED_FIELDS, _canonical_value, entry_hash
+from registry.audit.redact import ABOVE_CLEARANCE, Redactor, action_label, level_label, outcome_label
+from registry.audit.reports import LogFilter
+from registry.constants import Action, Level, Outcome
+from registry.csv_safe import safe_writer
+
+FORMATS = ("csv", "jsonl", "pdf")
+STREAM_FORMATS = ("csv", "jsonl")
 READABLE_FIELDS = ("document_hidden", "document_title", "document_number", "withheld")
-COLUMNS = (*HASHED_FIELDS, "hash", *READABLE_FIELDS)
+COLUMNS = (*HASHED_FIELDS, "hash", *READABLE_FIELDS)  # JSON Lines keys
 INT_FIELDS = {"seq", "actor_id", "document_id", "result_count"}
-# Free text typed by people (a stated purpose, a search query) can repeat a document's own words.
-WITHHELD_WHEN_HIDDEN = ("purpose", "query")
-# Actions whose ``extra`` records a document's descriptive fields (old values of an edit).
-CONTENT_EXTRA_ACTIONS = {Action.EDIT.value}
+
+# CSV: (key, Vietnamese heading). Keys of hashed fields are those of HASHED_FIELDS.
+CSV_COLUMNS = (
+    ("seq", "Số thứ tự trong chuỗi"),
+    ("at_display", "Thời gian (giờ Việt Nam)"),
+    ("at", "Thời điểm ISO 8601 (kèm múi giờ)"),
+    ("actor_username", "Tên đăng nhập"),
+    ("actor_id", "Mã người dùng"),
+    ("actor_unit", "Đơn vị người thực hiện"),
+    ("action", "Thao tác"),
+    ("outcome", "Kết quả"),
+    ("document_title", "Tài liệu"),
+    ("document_number", "Số, ký hiệu"),
+    ("document_id", "Số định danh tài liệu"),
+    ("document_level", "Độ mật"),
+    ("document_unit", "Đơn vị xử lý tài liệu"),
+    ("purpose", "Mục đích"),
+    ("copy_id", "Mã bản sao"),
+    ("query", "Nội dung tìm kiếm"),
+    ("result_count", "Số kết quả"),
+    ("extra", "Chi tiết (JSON)"),
+    ("ip", "Địa chỉ IP"),
+    ("user_agent", "Chương trình truy cập"),
+    ("request_id", "Mã yêu cầu"),
+    ("prev_hash", "Mã băm mục trước"),
+    ("hash", "Mã băm"),
+    ("withheld", "Trường không hiển thị"),
+)
+CSV_HEADINGS = {key: heading for key, heading in CSV_COLUMNS}
+FIELD_LABELS = {  # for the "withheld" column
+    "actor_unit": "đơn vị người thực hiện", "ip": "địa chỉ IP", "user_agent": "chương trình truy cập",
+    "request_id": "mã yêu cầu", "document_id": "số định danh tài liệu", "document_level": "độ mật",
+    "document_unit": "đơn vị xử lý tài liệu", "purpose": "mục đích", "copy_id": "mã bản sao",
+    "query": "nội dung tìm kiếm", "result_count": "số kết quả", "extra": "chi tiết",
+}
+_FIELD_BY_LABEL = {label: name for name, label in FIELD_LABELS.items()}
 
 
 def export_rows(auditor, flt: LogFilter, *, chunk: int = 5000):
-    """Yield dicts (COLUMNS) for every matching entry, oldest first."""
-    describer = DocumentDescriber(auditor)
-    qs = flt.queryset().order_by("seq")
+    """Yield dicts (COLUMNS + ``at_display``) for every matching entry, oldest first."""
+    redactor = Redactor(auditor)
+    qs = flt.queryset(redactor).order_by("seq")
     batch = []
 
     def flush():
-        describer.prefetch(e.document_id for e in batch)
+        redactor.prefetch_entries(batch)
         for entry in batch:
-            yield _row(entry, describer)
+            yield _row(entry, redactor)
 
     for entry in qs.iterator(chunk_size=chunk):
         batch.append(entry)
@@ -52,29 +92,24 @@ def export_rows(auditor, flt: LogFilter, *, chunk: int = 5000):
     yield from flush()
 
 
-def _row(entry, describer) -> dict:
+def _row(entry, redactor: Redactor) -> dict:
     row = {name: _canonical_value(getattr(entry, name)) for name in HASHED_FIELDS}
     row["hash"] = entry.hash
-    doc = describer.describe(entry)
-    hidden = entry.document_id is not None and doc.hidden
-    row["document_hidden"] = hidden
-    row["document_title"] = "" if hidden or entry.document_id is None else doc.title
-    row["document_number"] = "" if hidden else doc.number
-    withheld = []
-    if hidden:
-        for name in WITHHELD_WHEN_HIDDEN:
-            if row[name]:
-                row[name] = None
-                withheld.append(name)
-        if entry.action in CONTENT_EXTRA_ACTIONS and entry.extra:
-            row["extra"] = None
-            withheld.append("extra")
+    shown = redactor.row(entry)
+    withheld = list(redactor.withheld(entry))
+    for name in withheld:
+        row[name] = None
+    row["document_hidden"] = shown["document_hidden"]
+    row["document_title"] = shown["document_title"]
+    row["document_number"] = shown["document_number"]
     row["withheld"] = ",".join(withheld)
+    row["at_display"] = shown["at_display"]
+    row["_at"] = entry.at
     return row
 
 
 class _Lines:
-    """A file-like sink for csv.writer that hands back what was written."""
+    """A file-like sink for csv writers that hands back what was written."""
 
     def __init__(self):
         self.parts = []
@@ -87,20 +122,42 @@ class _Lines:
         return text
 
 
+def _csv_value(key, row):
+    value = row.get(key)
+    if key == "at":
+        return timefmt.iso(row["_at"]) if row.get("_at") is not None else (value or "")
+    if key == "action":
+        return action_label(value)
+    if key == "outcome":
+        return outcome_label(value)
+    if key == "document_level":
+        return level_label(value) if value else ""
+    if key == "extra":
+        return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if key == "withheld":
+        return ", ".join(FIELD_LABELS.get(n, n) for n in (value or "").split(",") if n)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
+    return value
+
+
 def iter_export(rows, fmt: str, *, chunk: int = 500):
-    """Yield the export as text chunks (for streaming responses and files alike)."""
-    if fmt not in FORMATS:
+    """Yield a CSV or JSON Lines export as text chunks (for streaming responses and files alike)."""
+    if fmt not in STREAM_FORMATS:
         raise ValueError(f"unknown format {fmt}")
     sink = _Lines()
-    writer = csv.writer(sink)
+    writer = safe_writer(sink)
     if fmt == "csv":
-        writer.writerow(COLUMNS)
+        sink.write("\ufeff")  # BOM: spreadsheets then read the Vietnamese text as UTF-8
+        writer.writerow([heading for _key, heading in CSV_COLUMNS])
     n = 0
     for row in rows:
         if fmt == "jsonl":
-            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+            sink.write(json.dumps({k: row[k] for k in COLUMNS}, ensure_ascii=False) + "\n")
         else:
-            writer.writerow([_csv_cell(name, row[name]) for name in COLUMNS])
+            writer.writerow([_csv_value(key, row) for key, _heading in CSV_COLUMNS])
         n += 1
         if n % chunk == 0:
             yield sink.take()
@@ -121,43 +178,64 @@ def write_export(rows, out, fmt: str) -> int:
     return len(counted)
 
 
-def _csv_cell(name, value):
-    if name == "extra":
-        return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return value
+# --- Reading an export back --------------------------------------------------------------------------
+
+def _reverse(choices) -> dict:
+    found = {}
+    for value, label in choices:
+        found[str(label)] = value
+        found[value] = value
+    return found
+
+
+def _unneutralise(text: str) -> str:
+    """Undo registry.csv_safe's apostrophe before a formula-looking cell."""
+    if len(text) > 1 and text[0] == "'" and text[1] in ("=", "+", "-", "@", "\t", "\r"):
+        return text[1:]
+    return text
 
 
 def _from_csv(row: dict) -> dict:
+    actions, outcomes, levels = _reverse(Action.choices), _reverse(Outcome.choices), _reverse(Level.choices)
+    raw = {key: _unneutralise(row.get(heading, "") or "") for key, heading in CSV_COLUMNS}
+    withheld = [_FIELD_BY_LABEL.get(part.strip(), part.strip()) for part in raw["withheld"].split(",") if part.strip()]
     fields = {}
     for name in HASHED_FIELDS:
-        raw = row.get(name, "")
-        if name in INT_FIELDS:
-            fields[name] = int(raw) if raw != "" else None
+        value = raw.get(name, "")
+        if name in withheld:
+            fields[name] = None
+        elif name in INT_FIELDS:
+            fields[name] = int(value) if value != "" else None
         elif name == "extra":
-            fields[name] = json.loads(raw) if raw != "" else None
+            fields[name] = json.loads(value) if value != "" else None
+        elif name == "at":
+            fields[name] = _canonical_value(timefmt.parse_iso(value)) if value else ""
+        elif name == "action":
+            fields[name] = actions.get(value, value)
+        elif name == "outcome":
+            fields[name] = outcomes.get(value, value)
+        elif name == "document_level":
+            fields[name] = levels.get(value, value)
         else:
-            fields[name] = raw
-    fields["hash"] = row.get("hash", "")
-    fields["withheld"] = row.get("withheld", "")
+            fields[name] = value
+    fields["hash"] = raw["hash"]
+    fields["withheld"] = ",".join(withheld)
     return fields
 
 
 def read_export(path) -> list[dict]:
     path = Path(path)
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         first = fh.read(1)
         fh.seek(0)
         if first == "{":
             return [json.loads(line) for line in fh if line.strip()]
-        return [_from_csv(row) for row in csv.DictReader(fh)]
+        text = fh.read().lstrip("\ufeff")
+    return [_from_csv(row) for row in csv.DictReader(text.splitlines(keepends=True))]
 
 
 def verify_export(path) -> dict:
-    """Re-verify an exported segment without the database.
+    """Re-verify an exported segment (CSV or JSON Lines) without the database.
 
     Checks that every entry's hash is the SHA-256 of its fields (``registry.audit.chain``) and that each
     entry whose predecessor is also in the file (consecutive ``seq``) links to it through ``prev_hash``.
@@ -190,3 +268,60 @@ def verify_export(path) -> dict:
 def _broken(result, seq, reason):
     result.update(ok=False, broken_seq=seq, reason=reason)
     return result
+
+
+# --- PDF ----------------------------------------------------------------------------------------------
+
+PDF_LIMIT = 5000  # rows in one PDF export; larger segments are exported as CSV
+
+
+def export_pdf(rows, *, auditor, flt: LogFilter) -> bytes:
+    """The filtered log as a report fit to send upward (``registry.audit.pdf``)."""
+    from registry.audit import pdf
+
+    rows = []if rows is None else rows
+    table = []
+    first = last = None
+    for i, row in enumerate(rows):
+        if i >= PDF_LIMIT:
+            break
+        first = first or row
+        last = row
+        table.append([
+            str(row["seq"]), row["at_display"], row["actor_username"], action_label(row["action"]),
+            outcome_label(row["outcome"]),
+            level_label(row["document_level"]) if row["document_level"] else "",
+            str(ABOVE_CLEARANCE) if row["document_hidden"] else
+            " ".join(p for p in (f"#{row['document_id']}" if row["document_id"] else "", row["document_number"] or "",
+                                 row["document_title"] or "") if p),
+            " ".join(p for p in (row["purpose"] or "", f"«{row['query']}»" if row["query"] else "",
+                                 row["copy_id"] or "") if p),
+        ])
+    columns = [("Số TT", 14), ("Thời gian", 27), ("Người thực hiện", 32), ("Thao tác", 34), ("Kết quả", 20),
+               ("Độ mật", 17), ("Tài liệu", 68), ("Mục đích, nội dung", 61)]
+    period = pdf.period_text(flt.start, flt.end)
+    return pdf.build_report(
+        title="NHẬT KÝ SỬ DỤNG TÀI LIỆU BÍ MẬT NHÀ NƯỚC",
+        period=period,
+        auditor=auditor,
+        chain=pdf.chain_range(first and first["seq"], last and last["seq"]),
+        sections=[pdf.Section(f"Các mục nhật ký ({len(table)})", columns, table,
+                              note=_filter_note(flt))],
+    )
+
+
+def _filter_note(flt: LogFilter) -> str:
+    parts = []
+    if flt.user:
+        parts.append(f"người thực hiện: {flt.user}")
+    if flt.unit:
+        parts.append(f"đơn vị: {flt.unit}")
+    if flt.document is not None:
+        parts.append(f"tài liệu #{flt.document}")
+    if flt.level:
+        parts.append(f"độ mật: {level_label(flt.level)}")
+    if flt.action:
+        parts.append(f"thao tác: {action_label(flt.action)}")
+    if flt.outcome:
+        parts.append(f"kết quả: {outcome_label(flt.outcome)}")
+    return ("Điều kiện lọc: " + "; ".join(parts) + ".") if parts else ""

@@ -1,11 +1,7 @@
 """Reading the access log as an auditor: filters, keyset pages, histories, and what an auditor may be told.
 
-The clearance rule for auditors (domain.md §7): every entry is shown as existing (time, who, action, outcome,
-level), but the title, number and summary of a document — and the free-text fields of entries about it —
-only when the auditor could read the document: the entry's ``document_level`` and the document's current
-level are both within the auditor's clearance, and for ``toi_mat``/``tuyet_mat`` the auditor holds
-need-to-know (``registry.access``). ``DocumentDescriber`` is the one place that decides it; pages, charts,
-exports, reports and the CLI all go through it.
+What an auditor may be told about an entry or a document is decided by ``registry.audit.redact.Redactor``
+only (clearance, not need-to-know); ``DocumentDescriber`` is its document-card form.
 
 Paging is by ``seq`` (``?before=<seq>``): no OFFSET and no COUNT over the log, so a page costs the same on
 the first and on the ten-millionth entry.
@@ -14,21 +10,20 @@ the first and on the ten-millionth entry.
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from registry.access import visible_documents
-from registry.constants import LEVEL_RANK, READ_ACTIONS, Action, Level, Outcome
+from registry.audit.redact import ABOVE_CLEARANCE, ABOVE_CLEARANCE_TEXT, Redactor
+from registry.constants import READ_ACTIONS, Level, Outcome
 from registry.models import AccessLogEntry, Document
 
-HIDDEN_TITLE = "[tài liệu ngoài phạm vi tiếp cận]"
+HIDDEN_TITLE = ABOVE_CLEARANCE_TEXT
 PAGE_SIZE = 50
 
 
 def hidden_title() -> str:
-    return _(HIDDEN_TITLE)
+    return str(ABOVE_CLEARANCE)
 
 
 @dataclass(frozen=True)
@@ -48,60 +43,33 @@ class DocumentView:
 
 
 class DocumentDescriber:
-    """Decides, for one auditor, which documents' descriptions may be shown; batches its queries.
+    """A document card as one auditor may see it (``Redactor`` decides)."""
 
-    ``describe(entry_or_doc)`` accepts an AccessLogEntry (the entry's level at the time counts too), a
-    Document, or a document id.
-    """
-
-    def __init__(self, auditor):
+    def __init__(self, auditor, redactor: Redactor | None = None):
         self.auditor = auditor
-        self.rank = LEVEL_RANK.get(str(getattr(auditor, "clearance", "")), -1)
-        self._docs: dict[int, Document | None] = {}
-        self._visible: dict[int, bool] = {}
+        self.redactor = redactor or Redactor(auditor)
 
     def prefetch(self, ids) -> None:
-        wanted = {int(i) for i in ids if i is not None} - set(self._docs)
-        if not wanted:
-            return
-        for doc in Document.objects.filter(pk__in=wanted).only(
-            "id", "title", "number_raw", "summary", "level", "dossier_id"
-        ):
-            self._docs[doc.pk] = doc
-        visible = set(visible_documents(self.auditor, Document.objects.filter(pk__in=wanted)).values_list("pk", flat=True))
-        for pk in wanted:
-            self._docs.setdefault(pk, None)
-            self._visible[pk] = pk in visible
-
-    def document(self, pk) -> Document | None:
-        self.prefetch([pk])
-        return self._docs.get(int(pk))
-
-    def may_read(self, pk, entry_level: str = "") -> bool:
-        if pk is None:
-            return True
-        self.prefetch([pk])
-        if entry_level and LEVEL_RANK.get(entry_level, 99) > self.rank:
-            return False
-        return self._visible.get(int(pk), False)
+        self.redactor.prefetch(ids)
 
     def describe(self, item) -> DocumentView:
         if isinstance(item, AccessLogEntry):
-            pk, entry_level = item.document_id, item.document_level
+            if self.redactor.entry_hidden(item):
+                return DocumentView(id=None, hidden=True, title=hidden_title())
+            pk = item.document_id
         elif isinstance(item, Document):
-            pk, entry_level = item.pk, ""
+            pk = item.pk
         else:
-            pk, entry_level = item, ""
+            pk = item
         if pk is None:
             return DocumentView(id=None, hidden=False, exists=False)
-        doc = self.document(pk)
-        level = doc.level if doc is not None else entry_level
+        doc = self.redactor.document(pk)
         if doc is None:
-            return DocumentView(id=pk, hidden=True, title=hidden_title(), level=entry_level, exists=False)
-        if not self.may_read(pk, entry_level):
-            return DocumentView(id=pk, hidden=True, title=hidden_title(), level=level)
+            return DocumentView(id=pk, hidden=False, exists=False)
+        if not self.redactor.level_ok(doc.level):
+            return DocumentView(id=None, hidden=True, title=hidden_title())
         return DocumentView(id=pk, hidden=False, title=doc.title, number=doc.number_raw, summary=doc.summary,
-                            level=level)
+                            level=doc.level)
 
 
 def describe_document_for(auditor, entry_or_doc) -> DocumentView:
@@ -109,45 +77,41 @@ def describe_document_for(auditor, entry_or_doc) -> DocumentView:
     return DocumentDescriber(auditor).describe(entry_or_doc)
 
 
-# Free-text fields of an entry that can carry a document's words (a stated purpose, an edit's old values):
-# withheld from auditors who may not read the document, like its title.
-FREE_TEXT_FIELDS = ("purpose", "query", "extra")
+def entry_row(entry: AccessLogEntry, describer) -> dict:
+    """A log entry as shown in pages, reports and the CLI (``Redactor.row``)."""
+    redactor = describer.redactor if isinstance(describer, DocumentDescriber) else describer
+    return redactor.row(entry)
 
 
-def entry_row(entry: AccessLogEntry, describer: DocumentDescriber) -> dict:
-    """A log entry as shown in pages, reports and the CLI: log fields plus the document as the auditor may see it."""
-    doc = describer.describe(entry)
-    hidden = doc.hidden and entry.document_id is not None
-    local = timezone.localtime(entry.at)
-    return {
-        "seq": entry.seq,
-        "at": local.isoformat(),
-        "actor": entry.actor_username,
-        "actor_unit": entry.actor_unit,
-        "action": entry.action,
-        "action_label": str(Action(entry.action).label) if entry.action in Action.values else entry.action,
-        "outcome": entry.outcome,
-        "document_id": entry.document_id,
-        "document_level": entry.document_level,
-        "document_unit": entry.document_unit,
-        "document_hidden": hidden,
-        "document_title": doc.title if entry.document_id is not None else "",
-        "document_number": doc.number,
-        "ip": entry.ip,
-        "copy_id": entry.copy_id,
-        "purpose": "" if hidden else entry.purpose,
-        "query": "" if hidden else entry.query,
-        "result_count": entry.result_count,
-        "extra": {} if hidden else entry.extra,
-    }
+def _people_matching(text: str):
+    """Ids of people whose login, full name or unit (code or name) contains ``text`` (case-insensitive)."""
+    from registry.models import User
+
+    q = Q(username__icontains=text) | Q(first_name__icontains=text) | Q(last_name__icontains=text)
+    q |= Q(unit__name__icontains=text) | Q(unit__code__iexact=text)
+    words = text.split()
+    if len(words) > 1:  # "Nguyễn Văn An": family+middle names are last_name, the given name first_name
+        q |= Q(last_name__icontains=" ".join(words[:-1]), first_name__icontains=words[-1])
+    return list(User.objects.filter(q).values_list("pk", flat=True)[:500])
+
+
+def _units_matching(text: str) -> list[str]:
+    from registry.models import Unit
+
+    return list(Unit.objects.filter(Q(code__iexact=text) | Q(name__icontains=text)).values_list("code", flat=True))
 
 
 @dataclass
 class LogFilter:
-    """The filters of the log page, the report and the export (all optional)."""
+    """The filters of the log page, the report and the export (all optional).
 
-    user: str = ""  # actor username
-    unit: str = ""  # actor's unit code at the time
+    ``user`` matches part of a login, a full name or a unit name; ``unit`` a unit code or part of its name.
+    ``level`` and ``document`` match nothing above the auditor's clearance (``Redactor.restrict``); a
+    ``document`` filter also finds refusals that name the document by requested id.
+    """
+
+    user: str = ""
+    unit: str = ""
     document: int | None = None
     level: str = ""
     action: str = ""
@@ -156,21 +120,30 @@ class LogFilter:
     end: dt.datetime | None = None  # exclusive
     extra: dict = field(default_factory=dict)
 
-    def queryset(self):
+    def queryset(self, redactor: Redactor | None = None):
         qs = AccessLogEntry.objects.all()
         if self.user:
-            # By id when the person exists (indexed with the time); by the name snapshot otherwise
-            # (failed logins under unknown names, people since deleted).
             from registry.models import User
 
+            # By id when the login exists exactly (indexed with the time); otherwise anyone whose login, name
+            # or unit matches, and the name snapshots of entries (failed logins, unknown names).
             uid = User.objects.filter(username=self.user).values_list("pk", flat=True).first()
-            qs = qs.filter(actor_id=uid) if uid is not None else qs.filter(actor_username=self.user)
+            if uid is not None:
+                qs = qs.filter(actor_id=uid)
+            else:
+                qs = qs.filter(Q(actor_id__in=_people_matching(self.user))
+                               | Q(actor_id__isnull=True, actor_username__icontains=self.user))
         if self.unit:
-            qs = qs.filter(actor_unit=self.unit)
-        if self.document is not None:
-            qs = qs.filter(document_id=self.document)
-        if self.level:
-            qs = qs.filter(document_level=self.level)
+            codes = _units_matching(self.unit)
+            qs = qs.filter(actor_unit__in=codes or [self.unit])
+        if redactor is not None:
+            qs = redactor.restrict(qs, level=self.level, document=self.document)
+        else:
+            if self.document is not None:
+                qs = qs.filter(Q(document_id=self.document)
+                               | Q(document_id__isnull=True, extra__requested_id=str(self.document)))
+            if self.level:
+                qs = qs.filter(document_level=self.level)
         if self.action:
             qs = qs.filter(action=self.action)
         if self.outcome:
@@ -223,27 +196,27 @@ def keyset_page(qs, *, before: int | None = None, size: int = PAGE_SIZE, by_peri
 
 
 def log_page(auditor, flt: LogFilter, *, before: int | None = None, size: int = PAGE_SIZE) -> Page:
-    entries, next_before = keyset_page(flt.queryset(), before=before, size=size, by_period=flt.has_period)
-    describer = DocumentDescriber(auditor)
-    describer.prefetch(e.document_id for e in entries)
-    return Page([entry_row(e, describer) for e in entries], next_before)
+    redactor = Redactor(auditor)
+    entries, next_before = keyset_page(flt.queryset(redactor), before=before, size=size, by_period=flt.has_period)
+    redactor.prefetch_entries(entries)
+    return Page([redactor.row(e) for e in entries], next_before)
 
 
 def report_entries(auditor, flt: LogFilter, *, limit: int | None = None):
     """Stream every matching entry, oldest first, as the auditor may see it (CLI report)."""
-    describer = DocumentDescriber(auditor)
-    qs = flt.queryset().order_by("seq")
+    redactor = Redactor(auditor)
+    qs = flt.queryset(redactor).order_by("seq")
     if limit:
         qs = qs[:limit]
     batch = []
     for entry in qs.iterator(chunk_size=2000):
         batch.append(entry)
         if len(batch) >= 2000:
-            describer.prefetch(e.document_id for e in batch)
-            yield from (entry_row(e, describer) for e in batch)
+            redactor.prefetch_entries(batch)
+            yield from (redactor.row(e) for e in batch)
             batch = []
-    describer.prefetch(e.document_id for e in batch)
-    yield from (entry_row(e, describer) for e in batch)
+    redactor.prefetch_entries(batch)
+    yield from (redactor.row(e) for e in batch)
 
 
 def document_lifecycle(auditor, document: Document) -> dict:
@@ -279,7 +252,12 @@ def _tz():
     return timezone.get_current_timezone()
 
 
-def reads_per_day_by_level(start: dt.datetime, end: dt.datetime) -> dict:
+ABOVE_KEY = "above"  # chart series of reads of documents above the auditor's clearance (levels merged)
+
+
+def reads_per_day_by_level(start: dt.datetime, end: dt.datetime, visible_levels=None) -> dict:
+    """Reads per day per level; levels outside ``visible_levels`` are merged into one ``ABOVE_KEY`` series."""
+    visible = list(Level.values if visible_levels is None else visible_levels)
     rows = (
         AccessLogEntry.objects.filter(at__gte=start, at__lt=end, action__in=READ_ACTIONS, outcome=Outcome.OK)
         .annotate(day=TruncDate("at", tzinfo=_tz()))
@@ -287,7 +265,11 @@ def reads_per_day_by_level(start: dt.datetime, end: dt.datetime) -> dict:
         .annotate(n=Count("id"))
         .order_by("day")
     )
-    return _series(rows, start, end, key="document_level", keys=Level.values)
+    merged = ({**r, "document_level": r["document_level"] if r["document_level"] in visible or not r["document_level"]
+                                     else ABOVE_KEY}
+              for r in rows)
+    keys = visible + ([ABOVE_KEY] if len(visible) < len(Level.values) else [])
+    return _series(merged, start, end, key="document_level", keys=keys)
 
 
 def refusals_per_day(start: dt.datetime, end: dt.datetime) -> dict:

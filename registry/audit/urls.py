@@ -16,4 +16,5 @@ urlpatterns = [
     path("yearly/statistics.<str:fmt>", views.yearly_download_view, name="registry_audit_yearly_download"),
     path("integrity/", views.integrity_view, name="registry_audit_integrity"),
     path("integrity/verify/", views.verify_now_view, name="registry_audit_verify_now"),
+    path("integrity/sign/", views.sign_now_view, name="registry_audit_sign_now"),
 ]

@@ -23,7 +23,7 @@ from datetime import UTC
 
 from registry.audit.chain import GENESIS_HASH, HASHED_FIELDS
 from registry.audit.context import RequestContext
-from registry.constants import Action, Outcome
+from registry.constants import Action
 from registry.models import AccessLogEntry, ChainHead, Checkpoint
 
 CHUNK_SIZE = 5000
@@ -169,13 +169,13 @@ def check_chain(*, chunk_size: int = CHUNK_SIZE) -> VerificationResult:
 
 
 def verify_chain(*, actor=None, ctx: RequestContext | None = None, chunk_size: int = CHUNK_SIZE) -> VerificationResult:
-    """Verify the whole log and record the result as an AUDIT_VERIFY entry (written after the check)."""
-    from registry.audit.log import record
+    """Verify the whole log, then record the result as an AUDIT_VERIFY entry if the log still accepts one.
 
-    result = check_chain(chunk_size=chunk_size)
-    record(Action.AUDIT_VERIFY, actor=actor, ctx=ctx, outcome=Outcome.OK if result.ok else Outcome.ERROR,
-           result_count=result.entries, extra=result.as_record())
-    return result
+    Never raises because the log is tampered with (``registry.actions.auditing.do_verify_chain``).
+    """
+    from registry.actions.auditing import do_verify_chain
+
+    return do_verify_chain(actor=actor, ctx=ctx, chunk_size=chunk_size).result
 
 
 def latest_verification() -> dict | None:

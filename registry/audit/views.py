@@ -6,9 +6,10 @@ decided by ``reports.DocumentDescriber`` only.
 """
 
 import datetime as dt
-import json
 
 from django import forms
+from django.contrib import messages
+from django.db import DatabaseError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,16 +19,24 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from registry.access import Perm, can_do
-from registry.audit import reports
+from registry.actions.auditing import (
+    do_log_audit_export,
+    do_log_audit_view,
+    do_sign_checkpoint,
+    do_verify_chain,
+    refuse_hidden_document,
+)
+from registry.audit import reports, timefmt
 from registry.audit.anomalies import KINDS, find_anomalies
 from registry.audit.context import RequestContext
-from registry.audit.export import FORMATS, export_rows, iter_export
+from registry.audit.export import FORMATS, STREAM_FORMATS, export_pdf, export_rows, iter_export
 from registry.audit.incident import incident_csv, incident_pdf, incident_report
-from registry.audit.log import record
+from registry.audit.integrity import chain_state
+from registry.audit.redact import ABOVE_CLEARANCE, Redactor
 from registry.audit.yearly import LEVEL_ORDER, METRICS, statistics_csv, statistics_pdf, yearly_statistics
 from registry.constants import Action, Level, Outcome
 from registry.errors import NotFoundError
-from registry.models import AccessLogEntry, Checkpoint, Document, User
+from registry.models import AccessLogEntry, Document, Unit, User
 
 KIND_LABELS = {
     "bulk_read": _lazy("Đọc hàng loạt"),
@@ -44,13 +53,31 @@ def _require_auditor(request):
         raise Http404("Không tìm thấy")
 
 
+def _ctx(request) -> RequestContext:
+    return RequestContext.from_request(request)
+
+
 def _log(request, action, page, **extra):
-    record(action, actor=request.user, ctx=RequestContext.from_request(request), extra={"page": page, **extra})
+    log = do_log_audit_export if action == Action.AUDIT_EXPORT else do_log_audit_view
+    return log(request.user, ctx=_ctx(request), page=page, **extra)
+
+
+def _hidden_or_missing(request, pk, *, has_entries: bool) -> None:
+    """404 through the one guard (one refusal entry) for a document above the auditor's clearance, or none."""
+    if Redactor(request.user).document_hidden(pk) or (
+            not has_entries and not Document.objects.filter(pk=pk).exists()):
+        try:
+            refuse_hidden_document(request.user, pk, ctx=_ctx(request))
+        except NotFoundError:
+            raise Http404("Không tìm thấy") from None
 
 
 class LogFilterForm(forms.Form):
-    user = forms.CharField(label=_lazy("Người thực hiện"), required=False, max_length=150)
-    unit = forms.CharField(label=_lazy("Đơn vị người thực hiện"), required=False, max_length=32)
+    user = forms.CharField(label=_lazy("Người thực hiện"), required=False, max_length=150,
+                           help_text=_lazy("một phần tên đăng nhập, họ tên hoặc tên đơn vị"),
+                           widget=forms.TextInput(attrs={"list": "audit-people", "autocomplete": "off"}))
+    unit = forms.CharField(label=_lazy("Đơn vị người thực hiện"), required=False, max_length=255,
+                           widget=forms.TextInput(attrs={"list": "audit-units", "autocomplete": "off"}))
     document = forms.IntegerField(label=_lazy("Tài liệu (số định danh)"), required=False, min_value=1)
     level = forms.ChoiceField(label=_lazy("Độ mật"), required=False,
                               choices=[("", "—"), *Level.choices])
@@ -69,6 +96,14 @@ class LogFilterForm(forms.Form):
             outcome=data.get("outcome") or "", start=_day_start(data.get("date_from")),
             end=_day_start(data.get("date_to"), plus=1),
         )
+
+
+def _suggestions():
+    """Datalist suggestions of the log filters: people (login — full name, unit) and units."""
+    people = [(u.username, f"{u.get_full_name() or u.username}{' — ' + u.unit.name if u.unit_id else ''}")
+              for u in User.objects.select_related("unit").order_by("username")[:1000]]
+    units = list(Unit.objects.order_by("name").values_list("code", "name"))
+    return people, units
 
 
 def _day_start(day, plus=0):
@@ -134,8 +169,9 @@ def log_view(request):
     before = _before(request)
     _log(request, Action.AUDIT_VIEW, "log", filters=flt.as_log_extra(), before=before)
     page = reports.log_page(request.user, flt, before=before)
+    people, units = _suggestions()
     return _page(request, "registry/audit/log.html", form=form, page=page, query=_query_without_before(request),
-                 before=before, formats=FORMATS, title=_("Nhật ký sử dụng tài liệu"))
+                 before=before, formats=FORMATS, people=people, units=units, title=_("Nhật ký sử dụng tài liệu"))
 
 
 def export_view(request, fmt):
@@ -145,9 +181,11 @@ def export_view(request, fmt):
     flt = LogFilterForm(request.GET or None).log_filter()
     _log(request, Action.AUDIT_EXPORT, "export", format=fmt, filters=flt.as_log_extra())
     rows = export_rows(request.user, flt)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "pdf":
+        return _download(export_pdf(rows, auditor=request.user, flt=flt), f"nhat-ky-{stamp}.pdf", "application/pdf")
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl; charset=utf-8"
     response = StreamingHttpResponse(iter_export(rows, fmt), content_type=content_type)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="nhat-ky-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -156,10 +194,9 @@ def export_view(request, fmt):
 
 def document_history_view(request, pk):
     _require_auditor(request)
-    document = Document.objects.filter(pk=pk).first()
+    document = Document.objects.filter(pk=pk).select_related("handling_unit").first()
     has_entries = AccessLogEntry.objects.filter(document_id=pk).exists()
-    if document is None and not has_entries:
-        raise Http404("Không tìm thấy")
+    _hidden_or_missing(request, pk, has_entries=has_entries)
     before = _before(request)
     _log(request, Action.AUDIT_VIEW, "document", document=pk, before=before)
     page = reports.log_page(request.user, reports.LogFilter(document=pk), before=before)
@@ -186,7 +223,8 @@ def charts_view(request):
     _require_auditor(request)
     first, last, start, end = _period(request)
     _log(request, Action.AUDIT_VIEW, "charts", start=start.isoformat(), end=end.isoformat())
-    reads = reports.reads_per_day_by_level(start, end)
+    redactor = Redactor(request.user)
+    reads = reports.reads_per_day_by_level(start, end, visible_levels=redactor.visible_levels())
     refusals = reports.refusals_per_day(start, end)
     readers = reports.top_readers(start, end)
     refused = reports.refused_people(start, end)
@@ -196,8 +234,8 @@ def charts_view(request):
         by_kind[anomaly.kind] += 1
     chart_data = {
         "reads": {"labels": reads["labels"],
-                  "datasets": [{"label": str(Level(lv).label), "key": lv, "data": reads["series"][lv]}
-                               for lv in Level.values]},
+                  "datasets": [{"label": str(Level(lv).label) if lv in Level.values else str(ABOVE_CLEARANCE).capitalize(),
+                                "key": lv, "data": data} for lv, data in reads["series"].items()]},
         "refusals": {"labels": refusals["labels"],
                      "datasets": [{"label": _("Lượt bị từ chối"), "key": "refused",
                                    "data": refusals["series"]["refused"]}]},
@@ -216,7 +254,11 @@ def anomalies_view(request):
     first, last, start, end = _period(request)
     kinds = [k for k in request.GET.getlist("kind") if k in KINDS] or list(KINDS)
     _log(request, Action.AUDIT_VIEW, "anomalies", start=start.isoformat(), end=end.isoformat(), kinds=kinds)
-    found = find_anomalies(start, end, kinds=kinds)
+    redactor = Redactor(request.user)
+    found = [redactor.anomaly(a) for a in find_anomalies(start, end, kinds=kinds)]
+    for item in found:
+        item["from_display"] = timefmt.display(timefmt.parse_iso(item["from"]))
+        item["to_display"] = timefmt.display(timefmt.parse_iso(item["to"]))
     return _page(request, "registry/audit/anomalies.html", anomalies=found, first=first, last=last,
                  kinds=kinds, all_kinds=KINDS, holidays_url=_holidays_url(), title=_("Dấu hiệu bất thường"))
 
@@ -260,13 +302,14 @@ def yearly_download_view(request, fmt):
     stats = yearly_statistics(year)
     if fmt == "pdf":
         return _download(statistics_pdf(stats, auditor=request.user), f"thong-ke-mat-{year}.pdf", "application/pdf")
-    return _download(statistics_csv(stats).encode("utf-8"), f"thong-ke-mat-{year}.csv", "text/csv; charset=utf-8")
+    return _download(statistics_csv(stats, auditor=request.user).encode("utf-8"), f"thong-ke-mat-{year}.csv", "text/csv; charset=utf-8")
 
 
 def incident_view(request, pk, fmt):
     _require_auditor(request)
     if fmt not in ("pdf", "csv"):
         raise Http404("Không tìm thấy")
+    _hidden_or_missing(request, pk, has_entries=False)
     try:
         report = incident_report(request.user, pk)
     except NotFoundError:
@@ -285,55 +328,45 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-def _last_verification():
-    entry = AccessLogEntry.objects.filter(action=Action.AUDIT_VERIFY).order_by("-seq").first()
-    if entry is None:
-        return None
-    return {"at": entry.at, "actor": entry.actor_username, "outcome": entry.outcome, "seq": entry.seq,
-            "result": entry.extra, "result_json": json.dumps(entry.extra, ensure_ascii=False, indent=2)}
-
-
 def integrity_view(request):
     _require_auditor(request)
-    _log(request, Action.AUDIT_VIEW, "integrity")
-    checkpoint = Checkpoint.objects.order_by("-seq", "-id").first()
-    return _page(request, "registry/audit/integrity.html", verification=_last_verification(),
-                 checkpoint=checkpoint, can_verify=_verifier() is not None, title=_("Toàn vẹn nhật ký"))
-
-
-def _verifier():
+    logged = True
     try:
-        from registry.audit.verify import verify_chain
-    except ImportError:
-        return None
-    return verify_chain
-
-
-def _plain_result(result):
-    if hasattr(result, "as_dict"):
-        return result.as_dict()
-    if hasattr(result, "__dataclass_fields__"):
-        from dataclasses import asdict
-
-        return asdict(result)
-    return result if isinstance(result, dict) else {"result": str(result)}
+        _log(request, Action.AUDIT_VIEW, "integrity")
+    except DatabaseError:  # a tampered log may refuse our entry; the page must still tell so
+        logged = False
+    state = chain_state()
+    return _page(request, "registry/audit/integrity.html", state=state, logged=logged,
+                 title=_("Toàn vẹn nhật ký"))
 
 
 @require_POST
 def verify_now_view(request):
     _require_auditor(request)
-    verify_chain = _verifier()
-    if verify_chain is None:
-        raise Http404("Không tìm thấy")
-    before = AccessLogEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    try:
-        result = verify_chain(actor=request.user, ctx=RequestContext.from_request(request))
-    except TypeError:  # a verifier that takes no actor: we log the run ourselves below
-        result = verify_chain()
-    logged = AccessLogEntry.objects.filter(seq__gt=before, action=Action.AUDIT_VERIFY).exists()
-    if not logged:
-        data = json.loads(json.dumps(_plain_result(result), default=str))
-        ok = bool(data.get("ok", True)) if isinstance(data, dict) else True
-        record(Action.AUDIT_VERIFY, actor=request.user, ctx=RequestContext.from_request(request),
-               outcome=Outcome.OK if ok else Outcome.ERROR, extra=data)
+    verification = do_verify_chain(actor=request.user, ctx=_ctx(request))
+    result = verification.result
+    if result.ok:
+        messages.success(request, _("Nhật ký toàn vẹn: đã kiểm %(n)s mục.") % {"n": result.entries})
+    else:
+        messages.error(request, _("Phát hiện nhật ký bị thay đổi: %(p)s") % {"p": _plain_problem(result)})
+    if not verification.logged:
+        messages.warning(request, _("Không ghi được lần kiểm tra này vào nhật ký: nhật ký đang không nhận thêm mục."))
+        state = chain_state(latest=result)
+        return _page(request, "registry/audit/integrity.html", state=state, logged=False,
+                     title=_("Toàn vẹn nhật ký"))
     return redirect(reverse("registry_audit_integrity"))
+
+
+@require_POST
+def sign_now_view(request):
+    _require_auditor(request)
+    checkpoint = do_sign_checkpoint(actor=request.user, ctx=_ctx(request))
+    messages.success(request, _("Đã ký điểm kiểm tra đến mục số %(seq)s.") % {"seq": checkpoint.seq})
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/admin/") else reverse("registry_audit_integrity"))
+
+
+def _plain_problem(result) -> str:
+    from registry.audit.integrity import plain_problem
+
+    return plain_problem(result.problem, result.first_broken, getattr(result, "first_broken_seq", None))

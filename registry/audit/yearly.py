@@ -3,25 +3,30 @@
 The reporting year ``Y`` runs from 15/12 of ``Y-1`` 00:00 to 14/12 of ``Y`` 23:59:59.999999 local time
 (Asia/Ho_Chi_Minh), i.e. the half-open interval [15/12/Y-1, 15/12/Y). Every figure is counted from the
 access log, under the document's level *at the time of the event* (``entry.document_level``), so a document
-declassified during the year is counted under the level it had:
+declassified during the year is counted under the level it had — except registrations, which follow the
+register books:
 
-- registered_in / registered_out: REGISTER entries, by the document's direction;
+- registered_in / registered_out: documents whose *register date* falls in the year — the arrival date of
+  an incoming document, the issue date of an outgoing one (the date the books print; the creation time of
+  the row only when the book has no date) — counted under their level when registered (the REGISTER
+  entry's level, else the current one). Voided entries are not counted. A document back-filled in 2026
+  with a 2020 arrival date counts in 2020, as in the 2020 book;
 - copies: copies made (sum of the quantity of COPY entries that record one; 1 for a marked digital copy);
 - handed_over, declassified, destroyed: HAND_OVER, DECLASSIFY, DESTROY entries;
 - reads: READ_ACTIONS entries with outcome ok; refused_reads: READ_ACTIONS entries refused.
 The counts are aggregated in SQL (one grouped query per figure).
 """
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Sum, Value
+from django.db.models import Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
+from registry.csv_safe import safe_writer
 from registry.constants import READ_ACTIONS, Action, Direction, Level, Outcome
 from registry.models import AccessLogEntry, Document
 
@@ -71,16 +76,31 @@ def _by_level(qs, aggregate=None) -> dict:
     return {row["document_level"]: row["n"] or 0 for row in qs.values("document_level").annotate(n=aggregate).order_by()}
 
 
+def _registered(direction, start: dt.datetime, end: dt.datetime) -> dict:
+    """Documents of ``direction`` by register date in [start, end), per level when registered."""
+    first, last = start.date(), (end - dt.timedelta(days=1)).date()
+    date_field = "arrival_date" if direction == Direction.INCOMING else "issue_date"
+    by_date = Q(**{f"{date_field}__gte": first, f"{date_field}__lte": last})
+    undated = Q(**{f"{date_field}__isnull": True}) & Q(created_at__gte=start, created_at__lt=end)
+    at_registration = Subquery(
+        AccessLogEntry.objects.filter(document_id=OuterRef("pk"), action=Action.REGISTER, outcome=Outcome.OK)
+        .exclude(document_level="").order_by("seq").values("document_level")[:1]
+    )
+    rows = (
+        Document.objects.filter(direction=direction, voided=False).filter(by_date | undated)
+        .annotate(document_level=Coalesce(at_registration, F("level")))
+        .values("document_level").annotate(n=Count("id")).order_by()
+    )
+    return {row["document_level"]: row["n"] for row in rows}
+
+
 def yearly_statistics(year: int) -> YearlyStatistics:
     start, end = reporting_period(year)
     log = AccessLogEntry.objects.filter(at__gte=start, at__lt=end)
     ok = log.filter(outcome=Outcome.OK)
-    registered = ok.filter(action=Action.REGISTER)
-    incoming = Document.objects.filter(direction=Direction.INCOMING).values("pk")
-    outgoing = Document.objects.filter(direction=Direction.OUTGOING).values("pk")
     figures = {
-        "registered_in": _by_level(registered.filter(document_id__in=incoming)),
-        "registered_out": _by_level(registered.filter(document_id__in=outgoing)),
+        "registered_in": _registered(Direction.INCOMING, start, end),
+        "registered_out": _registered(Direction.OUTGOING, start, end),
         "copies": _by_level(
             ok.filter(action=Action.COPY),
             Sum(Coalesce(Cast(KT("extra__quantity"), IntegerField()), Value(1))),
@@ -99,66 +119,60 @@ def level_label(level: str) -> str:
     return str(Level(level).label)
 
 
-def statistics_csv(stats: YearlyStatistics) -> str:
+def _chain_of(stats: YearlyStatistics) -> dict:
+    from registry.audit import pdf
+
+    seqs = AccessLogEntry.objects.filter(at__gte=stats.start, at__lt=stats.end).aggregate(a=Min("seq"), b=Max("seq"))
+    return pdf.chain_range(seqs["a"], seqs["b"])
+
+
+def _period_text(stats: YearlyStatistics) -> str:
+    return f"từ ngày {stats.start:%d/%m/%Y} đến hết ngày {(stats.end - dt.timedelta(days=1)):%d/%m/%Y}"
+
+
+NOTE = ("Số đăng ký đến, đi tính theo ngày vào sổ (ngày đến, ngày văn bản đi) và độ mật khi đăng ký, khớp với "
+        "sổ đăng ký; các số liệu khác tính theo độ mật tại thời điểm phát sinh, từ nhật ký sử dụng tài liệu.")
+
+
+def statistics_csv(stats: YearlyStatistics, *, auditor=None) -> str:
+    from django.conf import settings
+
+    from registry.audit import pdf, timefmt
+
     out = io.StringIO()
-    writer = csv.writer(out)
+    out.write("\ufeff")
+    writer = safe_writer(out)
+    writer.writerow([settings.REGISTRY_PARENT_BODY])
+    writer.writerow([settings.REGISTRY_BODY])
+    writer.writerow([f"Báo cáo thống kê tài liệu bí mật nhà nước năm {stats.year}"])
+    writer.writerow([f"Kỳ báo cáo: {_period_text(stats)}"])
+    writer.writerow([f"{pdf.author_line(auditor)}; lập lúc {timefmt.display(timezone.now())}",
+                     timefmt.iso(timezone.now())])
+    writer.writerow([str(timefmt.ZONE_NOTE)])
+    for line in pdf.chain_lines(_chain_of(stats)):
+        writer.writerow([line])
+    writer.writerow([NOTE])
+    writer.writerow([])
     writer.writerow(["Độ mật", *[label for _m, label in METRICS]])
     for lv in LEVEL_ORDER:
         writer.writerow([level_label(lv), *[stats.levels[lv][m] for m, _l in METRICS]])
     totals = stats.secret_totals
-    writer.writerow(["Tổng số (tài liệu mật)", *[totals[m] for m, _l in METRICS]])
+    writer.writerow(["Tổng số tài liệu mật", *[totals[m] for m, _l in METRICS]])
     return out.getvalue()
 
 
 def statistics_pdf(stats: YearlyStatistics, *, auditor=None) -> bytes:
-    from django.conf import settings
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from registry.audit import pdf
 
-    from registry.fonts import register_reportlab_fonts
-
-    regular, bold = register_reportlab_fonts()
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=landscape(A4), leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm,
-                            title=f"Thống kê bí mật nhà nước năm {stats.year}")
-    normal = ParagraphStyle("n", fontName=regular, fontSize=10, leading=13)
-    heading = ParagraphStyle("h", fontName=bold, fontSize=14, leading=18, alignment=1)
-    cell = ParagraphStyle("c", fontName=bold, fontSize=9, leading=11, alignment=1)
-    story = [
-        Paragraph(settings.REGISTRY_PARENT_BODY.upper(), normal),
-        Paragraph(settings.REGISTRY_BODY.upper(), ParagraphStyle("b", parent=normal, fontName=bold)),
-        Spacer(1, 6 * mm),
-        Paragraph(f"BÁO CÁO THỐNG KÊ TÀI LIỆU BÍ MẬT NHÀ NƯỚC NĂM {stats.year}", heading),
-        Paragraph(
-            f"Kỳ báo cáo: từ ngày {stats.start:%d/%m/%Y} đến ngày "
-            f"{(stats.end - dt.timedelta(days=1)):%d/%m/%Y}", ParagraphStyle("s", parent=normal, alignment=1)),
-        Spacer(1, 6 * mm),
-    ]
-    header = [Paragraph("Độ mật", cell), *[Paragraph(label, cell) for _m, label in METRICS]]
-    rows = [header]
-    for lv in LEVEL_ORDER:
-        rows.append([level_label(lv), *[str(stats.levels[lv][m]) for m, _l in METRICS]])
+    columns = [("Độ mật", 49), *[(label, 28) for _m, label in METRICS]]
+    rows = [[level_label(lv), *[str(stats.levels[lv][m]) for m, _l in METRICS]] for lv in LEVEL_ORDER]
     totals = stats.secret_totals
-    rows.append(["Tổng số tài liệu mật", *[str(totals[m]) for m, _l in METRICS]])
-    table = Table(rows, repeatRows=1, colWidths=[45 * mm] + [27 * mm] * len(METRICS))
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), regular),
-        ("FONTNAME", (0, -1), (-1, -1), bold),
-        ("FONTSIZE", (0, 0), (-1, -1), 9),
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
-    story.append(table)
-    story.append(Spacer(1, 6 * mm))
-    made = timezone.localtime()
-    who = f" — người lập: {auditor.get_full_name() or auditor.username}" if auditor is not None else ""
-    story.append(Paragraph(f"Lập lúc {made:%H:%M ngày %d/%m/%Y}{who}. Số liệu tính theo độ mật tại thời điểm "
-                           "phát sinh, từ nhật ký sử dụng tài liệu.", normal))
-    doc.build(story)
-    return buf.getvalue()
+    rows.append(["Tổng số tài liệu mật (Mật, Tối mật, Tuyệt mật)", *[str(totals[m]) for m, _l in METRICS]])
+    return pdf.build_report(
+        title=f"BÁO CÁO THỐNG KÊ TÀI LIỆU BÍ MẬT NHÀ NƯỚC NĂM {stats.year}",
+        period=_period_text(stats),
+        auditor=auditor,
+        chain=_chain_of(stats),
+        sections=[pdf.Section("Số liệu theo độ mật", columns, rows, numeric=tuple(range(1, len(METRICS) + 1)),
+                              bold_last=True, note=NOTE)],
+    )

@@ -1,9 +1,9 @@
 """``registry audit anomalies``: what looks wrong in a period, with the reason in Vietnamese."""
 
+from registry.actions.auditing import do_log_audit_view
 from registry.audit.anomalies import KINDS, find_anomalies
+from registry.audit.redact import Redactor
 from registry.audit.cli._auditor import add_as_argument, add_period_arguments, auditor, context, emit, fail, period
-from registry.audit.log import record
-from registry.constants import Action
 from registry.errors import RegistryError
 
 HELP = "Dấu hiệu bất thường trong nhật ký (đọc hàng loạt, ngoài giờ, ngoài đơn vị, bị từ chối nhiều lần, mượn quá hạn)."
@@ -34,11 +34,12 @@ def run(options, *, out) -> int:
         start, end = period(options)
         overrides = {k: options.get(k) for k in OVERRIDES if options.get(k) is not None}
         kinds = options.get("kind") or KINDS
-        record(Action.AUDIT_VIEW, actor=user, ctx=context("anomalies"),
-               extra={"page": "cli_anomalies", "filters": {"start": start.isoformat(), "end": end.isoformat(),
-                                                          "kinds": list(kinds), **overrides}})
+        do_log_audit_view(user, ctx=context("anomalies"), page="cli_anomalies",
+                          filters={"start": start.isoformat(), "end": end.isoformat(), "kinds": list(kinds),
+                                   **overrides})
         found = find_anomalies(start, end, thresholds_override=overrides, kinds=kinds)
     except RegistryError as error:
         return fail(out, error)
-    emit(out, {"anomalies": [a.as_dict() for a in found]})
+    redactor = Redactor(user)
+    emit(out, {"anomalies": [redactor.anomaly(a) for a in found]})
     return 0

@@ -7,7 +7,8 @@ periodically (cron / systemd timer) with ``--if-new`` to sign only when entries 
 import json
 from pathlib import Path
 
-from registry.audit.checkpoints import export_checkpoint, latest_checkpoint, sign_checkpoint
+from registry.actions.auditing import do_sign_checkpoint
+from registry.audit.checkpoints import export_checkpoint, latest_checkpoint
 from registry.audit.cli._auditor import auditor, context, fail
 from registry.errors import RegistryError
 from registry.models import ChainHead
@@ -38,7 +39,7 @@ def run(options, *, out) -> int:
     if options.get("if_new") and _unchanged_since_last():
         checkpoint, signed = latest_checkpoint(), False
     else:
-        checkpoint, signed = sign_checkpoint(actor=actor, ctx=context("checkpoint")), True
+        checkpoint, signed = do_sign_checkpoint(actor=actor, ctx=context("checkpoint")), True
     data = export_checkpoint(checkpoint)
     if options.get("export"):
         path = Path(options["export"])

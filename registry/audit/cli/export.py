@@ -12,9 +12,8 @@ from registry.audit.cli._auditor import (
     fail,
     log_filter,
 )
+from registry.actions.auditing import do_log_audit_export
 from registry.audit.export import FORMATS, export_rows, write_export
-from registry.audit.log import record
-from registry.constants import Action
 from registry.errors import RegistryError
 
 HELP = "Xuất nhật ký (CSV hoặc JSON Lines) kèm mã băm chuỗi để bên ngoài kiểm tra lại."
@@ -32,8 +31,8 @@ def run(options, *, out) -> int:
     try:
         user = auditor(options)
         flt = log_filter(options)
-        record(Action.AUDIT_EXPORT, actor=user, ctx=context("export"),
-               extra={"page": "cli_export", "format": options["format"], "filters": flt.as_log_extra()})
+        do_log_audit_export(user, ctx=context("export"), page="cli_export", format=options["format"],
+                            filters=flt.as_log_extra())
     except RegistryError as error:
         return fail(out, error)
     rows = export_rows(user, flt)

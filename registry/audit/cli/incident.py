@@ -4,9 +4,8 @@ import json
 from pathlib import Path
 
 from registry.audit.cli._auditor import add_as_argument, auditor, context, emit, fail
+from registry.actions.auditing import do_log_audit_export
 from registry.audit.incident import incident_csv, incident_pdf, incident_report
-from registry.audit.log import record
-from registry.constants import Action
 from registry.errors import RegistryError
 
 HELP = "Báo cáo sự cố lộ, mất tài liệu: bản sao, người giữ, nhật ký."
@@ -23,8 +22,8 @@ def run(options, *, out) -> int:
     try:
         user = auditor(options)
         report = incident_report(user, options["document"])
-        record(Action.AUDIT_EXPORT, actor=user, ctx=context("incident"), document=options["document"],
-               extra={"page": "cli_incident", "format": options["format"]})
+        do_log_audit_export(user, ctx=context("incident"), page="cli_incident", document=options["document"],
+                            format=options["format"])
     except RegistryError as error:
         return fail(out, error)
     path = Path(options["out"])

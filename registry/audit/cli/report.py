@@ -10,9 +10,8 @@ from registry.audit.cli._auditor import (
     fail,
     log_filter,
 )
-from registry.audit.log import record
+from registry.actions.auditing import do_log_audit_view
 from registry.audit.reports import report_entries
-from registry.constants import Action
 from registry.errors import RegistryError
 
 HELP = "Nhật ký sử dụng theo thời gian, người dùng, tài liệu (JSON)."
@@ -30,8 +29,7 @@ def run(options, *, out) -> int:
         user = auditor(options)
         flt = log_filter(options)
         # Log first: a report whose log entry cannot be written is not produced.
-        record(Action.AUDIT_VIEW, actor=user, ctx=context("report"),
-               extra={"page": "cli_report", "filters": flt.as_log_extra()})
+        do_log_audit_view(user, ctx=context("report"), page="cli_report", filters=flt.as_log_extra())
         entries = list(report_entries(user, flt))
     except RegistryError as error:
         return fail(out, error)

@@ -3,9 +3,8 @@
 from pathlib import Path
 
 from registry.audit.cli._auditor import add_as_argument, auditor, context, emit, fail
-from registry.audit.log import record
+from registry.actions.auditing import do_log_audit_export, do_log_audit_view
 from registry.audit.yearly import statistics_csv, statistics_pdf, yearly_statistics
-from registry.constants import Action
 from registry.errors import MetadataError, RegistryError
 
 HELP = "Thống kê tài liệu bí mật nhà nước theo độ mật trong năm báo cáo (15/12 năm trước – 14/12)."
@@ -27,9 +26,8 @@ def run(options, *, out) -> int:
             raise MetadataError("Cần --out cho định dạng pdf.", field="out")
         if not 1990 <= options["year"] <= 2200:
             raise MetadataError("Năm không hợp lệ.", field="year")
-        action = Action.AUDIT_VIEW if fmt == "json" and not options["out"] else Action.AUDIT_EXPORT
-        record(action, actor=user, ctx=context("yearly"),
-               extra={"page": "cli_yearly", "year": options["year"], "format": fmt})
+        log = do_log_audit_view if fmt == "json" and not options["out"] else do_log_audit_export
+        log(user, ctx=context("yearly"), page="cli_yearly", year=options["year"], format=fmt)
         stats = yearly_statistics(options["year"])
     except RegistryError as error:
         return fail(out, error)
