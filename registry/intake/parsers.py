@@ -87,7 +87,8 @@ def analyse_pdf(path: str, rendition_path: str, password: str = "") -> Analysis:
     try:
         pdf = pikepdf.open(path, password=password, attempt_recovery=True)
     except pikepdf.PasswordError:
-        raise _locked(password) from None
+        # qpdf wants a password; pdfium may still open it (e.g. only the attachments are encrypted)
+        return _analyse_with_pdfium(path, rendition_path, password, "qpdf: password required")
     except MemoryError:
         raise
     except Exception as exc:  # qpdf reports every kind of damage as a PdfError (or worse)
@@ -183,7 +184,7 @@ def _analyse_with_pdfium(path, rendition_path, password, failure) -> Analysis:
         image_pixels = 0
         try:
             buffer = io.BytesIO()
-            document.save(buffer)
+            document.save(buffer, flags=pdfium.raw.FPDF_REMOVE_SECURITY)
             with pikepdf.open(io.BytesIO(buffer.getvalue())) as copy:
                 if len(copy.pages) != page_count:
                     raise ValueError("page count differs")

@@ -177,10 +177,14 @@ class _Copier:
                 self.memo[key] = new
             for item in obj:
                 copied = self.copy(item, depth + 1)
-                new.append(copied if copied is not None else pikepdf.Null())
+                new.append(copied)  # None is written as null: positions in an array matter
             return new
         if isinstance(obj, pikepdf.Name):
-            return None if str(obj) in ACTIVE_NAMES else pikepdf.Name(str(obj))
+            try:
+                text = str(obj)
+            except UnicodeDecodeError:  # a name that is not UTF-8: rebuilt from its PDF syntax
+                return pikepdf.Object.parse(obj.unparse())
+            return None if text in ACTIVE_NAMES else pikepdf.Name(text)
         if isinstance(obj, pikepdf.String):
             return pikepdf.String(bytes(obj))
         if isinstance(obj, pikepdf.Object):
@@ -215,23 +219,39 @@ class _Copier:
         return new
 
     def _fill(self, new, obj, depth: int, *, skip) -> None:
-        for name in list(obj.keys()):
+        try:
+            names = list(obj.keys())
+        except UnicodeDecodeError:  # keys that are not UTF-8 are no key a page needs
+            names = []
+        for name in names:
             if name in _NEVER_FOLLOW or name in skip:
                 continue
-            if name == "/Resources":
-                value = self.resources(obj.get(name), depth + 1)
-            else:
-                value = self.copy(obj.get(name), depth + 1)
-            if value is not None:
-                new[name] = value
+            try:
+                if name == "/Resources":
+                    value = self.resources(obj.get(name), depth + 1)
+                else:
+                    value = self.copy(obj.get(name), depth + 1)
+                if value is not None:
+                    new[name] = value
+            except (MemoryError, RecursionError):
+                raise
+            except Exception:  # one unreadable value: the page is drawn without it
+                continue
+
+
+def _name(value) -> str:
+    if not isinstance(value, pikepdf.Name):
+        return ""
+    try:
+        return str(value)
+    except UnicodeDecodeError:
+        return ""
 
 
 def _allowed(obj: pikepdf.Dictionary) -> bool:
-    kind = obj.get("/Type")
-    if isinstance(kind, pikepdf.Name) and str(kind) in _BANNED_TYPES:
+    if _name(obj.get("/Type")) in _BANNED_TYPES:
         return False
-    action = obj.get("/S")
-    if isinstance(action, pikepdf.Name) and str(action) in _ACTION_TYPES:
+    if _name(obj.get("/S")) in _ACTION_TYPES:
         return False
     return not any(name in obj for name in ("/JS", "/JavaScript", "/EF", "/FS", "/URI"))
 
@@ -254,13 +274,18 @@ def active_names(obj) -> set[str]:
         obj = obj.stream_dict
     if not isinstance(obj, pikepdf.Dictionary):
         return found
-    for name in obj.keys():
+    try:
+        names = list(obj.keys())
+    except UnicodeDecodeError:
+        names = [key for key in ACTIVE_NAMES if key in obj]
+    for name in names:
         if name in ACTIVE_NAMES:
             found.add(name)
-        value = obj.get(name)
-        if isinstance(value, pikepdf.Name) and str(value) in ACTIVE_NAMES | _ACTION_TYPES - {"/GoTo"}:
-            if name in ("/S", "/Type", "/Subtype"):
-                found.add(str(value))
-    if str(obj.get("/Type", "")) in ("/Annot", "/Filespec", "/Action", "/StructTreeRoot", "/StructElem"):
-        found.add(str(obj.get("/Type")))
+        if name in ("/S", "/Type", "/Subtype"):
+            value = _name(obj.get(name))
+            if value in ACTIVE_NAMES or (value in _ACTION_TYPES and value != "/GoTo"):
+                found.add(value)
+    kind = _name(obj.get("/Type"))
+    if kind in ("/Annot", "/Filespec", "/Action", "/StructTreeRoot", "/StructElem"):
+        found.add(kind)
     return found
