@@ -32,6 +32,17 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     PURPOSE_REQUIRED = "purpose_required"
     INVALID_STATE = "invalid_state"
+    # Accounts: login, second factor, API tokens (registry/actions/accounts.py)
+    BAD_PASSWORD = "bad_password"
+    INACTIVE_USER = "inactive_user"
+    ACCOUNT_LOCKED = "locked"  # refused while locked out
+    ACCOUNT_LOCKED_NOW = "locked_now"  # the failure that locked it
+    OTP_INVALID = "otp_invalid"
+    OTP_REPLAYED = "otp_replayed"
+    OTP_THROTTLED = "otp_throttled"
+    SECOND_FACTOR_REQUIRED = "second_factor_required"
+    TOKEN_INVALID = "token_invalid"
+    TOKEN_EXPIRED = "token_expired"
     # A failure that is no fault of the input (a bug, a database outage): reported per row in bulk intake
     INTERNAL_ERROR = "internal_error"
     # Encryption at rest: a stored object or text that fails authentication, or whose data key is gone

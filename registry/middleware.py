@@ -49,24 +49,61 @@ class HiddenWagtailViewsMiddleware:
         return self.get_response(request)
 
 
-OTP_SESSION_KEY = "registry_otp_verified"
-_OTP_EXEMPT = re.compile(r"^/(admin/login/|admin/logout/|account/otp/|static/)")
+# Views a session may use before its second factor (by URL name); the API answers for itself
+# (registry/api/authentication.py).
+SECOND_FACTOR_EXEMPT = frozenset({
+    "wagtailadmin_login", "wagtailadmin_logout", "registry_otp_verify", "registry_totp_enrol", "set_language",
+    "wagtailadmin_javascript_catalog", "wagtailadmin_sprite", "registry_root",
+})
+# Views that hand out content, or a credential that reads it: they need the second factor from users
+# cleared at REGISTRY_REQUIRE_2FA_FROM and above (action for the refusal's log entry).
+SECOND_FACTOR_VIEWS = {
+    "registry_document_download": "download",
+    "registry_copy_fetch": "download",
+    "registry_api_token": "user_admin",
+}
 
 
 class SecondFactorMiddleware:
-    """A user enrolled in TOTP must pass it once per session before anything else."""
+    """The TOTP second factor (django-otp's OTPMiddleware says whether the session passed it).
+
+    - A user with a TOTP device passes it once per session before anything else.
+    - A user who must have one (cleared at ``REGISTRY_REQUIRE_2FA_FROM``+) and has none may look around but
+      not read content: the attempt is refused (one guard entry) and they are sent to enrolment.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and user.totp_secret
-            and not request.session.get(OTP_SESSION_KEY)
-            and not _OTP_EXEMPT.match(request.path_info)
-        ):
-            return redirect(f"{reverse('registry_otp_verify')}?next={request.get_full_path()}")
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from urllib.parse import urlencode
+
+        from registry.accounts import has_second_factor, second_factor_required, session_verified
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or session_verified(request):
+            return None
+        match = request.resolver_match
+        name = match.view_name if match is not None else ""
+        if name in SECOND_FACTOR_EXEMPT or name.startswith("api_"):
+            return None
+        if has_second_factor(user):
+            return redirect(f"{reverse('registry_otp_verify')}?{urlencode({'next': request.get_full_path()})}")
+        if name in SECOND_FACTOR_VIEWS and second_factor_required(user):
+            from django.contrib import messages
+
+            from registry.actions.accounts import refuse_without_second_factor
+            from registry.audit.context import RequestContext
+            from registry.constants import Action
+
+            action = Action(SECOND_FACTOR_VIEWS[name])
+            if action == Action.DOWNLOAD and request.POST.get("preview"):
+                action = Action.PREVIEW
+            error = refuse_without_second_factor(action, actor=user, ctx=RequestContext.from_request(request),
+                                                 document_id=view_kwargs.get("pk"))
+            messages.warning(request, error.message)
+            return redirect("registry_totp_enrol")
+        return None

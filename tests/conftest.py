@@ -45,3 +45,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(repeat)
         elif "sqlite_only" in item.keywords:
             item.add_marker(embedded)
+
+
+# Users cleared at REGISTRY_REQUIRE_2FA_FROM and above read content only in a session that passed the second
+# factor. Tests log in with force_login: for those users it also gives them a TOTP device and marks the
+# session verified, as the OTP page would. Tests of the second factor itself use login_without_second_factor.
+from django.test import Client as _Client  # noqa: E402
+
+from tests.factories import mark_second_factor_passed  # noqa: E402
+
+
+def _force_login_with_second_factor(self, user, backend=None):
+    from registry.accounts import second_factor_required
+    from tests.factories import _django_force_login
+
+    _django_force_login(self, user, backend)
+    if second_factor_required(user):
+        mark_second_factor_passed(self, user)
+
+
+_Client.force_login = _force_login_with_second_factor

@@ -58,3 +58,46 @@ def documents_by_level(db, clerk):
 @pytest.fixture
 def users_by_clearance(db):
     return {level: make_user(f"staff_{level}", role=Role.STAFF, clearance=level) for level in Level.values}
+
+
+def give_second_factor(user):
+    """A confirmed TOTP device for ``user`` (django-otp), made once."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            or TOTPDevice.objects.create(user=user, name="TOTP", confirmed=True))
+
+
+def mark_second_factor_passed(client, user):
+    """Make the test client's session one that passed the second factor (as the OTP page does)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = give_second_factor(user).persistent_id
+    session.save()
+
+
+def login_without_second_factor(client, user):
+    """``force_login`` as it is in Django: a password-only session (the conftest patch adds the factor)."""
+    _django_force_login(client, user)
+
+
+# Django's own force_login, kept before tests/conftest.py wraps it.
+_django_force_login = __import__("django.test", fromlist=["Client"]).Client.force_login
+
+
+def make_api_token(user, *, days=None) -> str:
+    """An API token row for ``user`` (no log entry, unlike the action) and its secret."""
+    import secrets
+
+    from django.conf import settings
+
+    from registry.actions.accounts import TOKEN_PREFIX, hash_token
+    from registry.models.people import ApiToken
+
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    days = settings.REGISTRY_API_TOKEN_DAYS if days is None else days
+    ApiToken.objects.create(user=user, key_hash=hash_token(secret), prefix=secret[:10], created_at=now,
+                            expires_at=now + dt.timedelta(days=days))
+    return secret

@@ -121,26 +121,4 @@ def do_revoke_grant(grant: Grant, *, actor=None, ctx: RequestContext | None = No
     return grant
 
 
-def do_enrol_totp(user: User, secret: str, *, ctx: RequestContext | None = None) -> User:
-    """Save a confirmed TOTP secret (the caller verified a code against it); logged in the same transaction."""
-    with transaction.atomic():
-        user.totp_secret = secret
-        user.save(update_fields=["totp_secret"])
-        record(Action.USER_ADMIN, actor=user, ctx=ctx, extra={"user": user.username, "totp": "enrolled"})
-    return user
-
-
-def do_issue_api_token(user: User, *, rotate: bool = True, actor=None, ctx: RequestContext | None = None):
-    """The user's API token: a new one when ``rotate`` (the old key stops working), else the current one.
-
-    Returns (token, created). ``actor`` is who asked (the user themself on the web, None for the console).
-    """
-    from rest_framework.authtoken.models import Token
-
-    with transaction.atomic():
-        if rotate:
-            Token.objects.filter(user=user).delete()
-        token, created = Token.objects.get_or_create(user=user)
-        record(Action.USER_ADMIN, actor=actor, ctx=ctx,
-               extra={"user": user.username, "api_token": "issued" if created else "shown"})
-    return token, created
+# TOTP enrolment and API tokens: registry/actions/accounts.py

@@ -26,10 +26,8 @@ class User(AbstractUser):
     clearance = models.CharField(_("mức được tiếp cận"), max_length=16, choices=Level.choices, default=Level.THUONG)
     unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.PROTECT)
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.STAFF)
-    # Optional TOTP second factor (required for anyone cleared above "mat" once enrolled).
-    totp_secret = models.CharField(max_length=64, blank=True, editable=False)
-    failed_logins = models.PositiveIntegerField(default=0, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # Login lockout (django-axes' AccessAttempt), the TOTP second factor (django-otp's TOTPDevice) and API
+    # tokens (ApiToken below) are kept in their own tables: see registry/accounts.py.
 
     class Meta:
         verbose_name = _("người dùng")
@@ -45,3 +43,22 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.get_full_name() or self.username
+
+
+class ApiToken(models.Model):
+    """An API credential. Only the SHA-256 of its secret is stored: the secret is shown once, when issued."""
+
+    user = models.ForeignKey(User, verbose_name=_("người dùng"), on_delete=models.CASCADE,
+                             related_name="registry_api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("đầu mã"), max_length=16, editable=False)  # tells tokens apart, reveals nothing
+    created_at = models.DateTimeField(_("ngày cấp"), editable=False)
+    expires_at = models.DateTimeField(_("hết hạn"), editable=False)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.user.username})"

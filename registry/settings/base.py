@@ -41,7 +41,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "rest_framework",
-    "rest_framework.authtoken",
+    "django_otp",  # second factor (TOTP devices, throttling, replay protection): registry/actions/accounts.py
+    "django_otp.plugins.otp_totp",
+    "axes",  # login lockout by username, counted atomically in the database: registry/accounts.py
     "drf_spectacular",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -61,10 +63,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "registry.middleware.SecondFactorMiddleware",
     "registry.middleware.HiddenWagtailViewsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "registry.urls"
@@ -106,12 +110,36 @@ WAGTAILDOCS_DOCUMENT_MODEL = "registry.Document"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
 ]
-AUTHENTICATION_BACKENDS = ["registry.accounts.LockoutModelBackend"]
+# The lockout check first (django-axes, with the same password-hash cost as any attempt), then the password.
+AUTHENTICATION_BACKENDS = ["registry.accounts.LockoutBackend", "registry.accounts.RoleModelBackend"]
 LOGIN_URL = "wagtailadmin_login"
 
 # Accounts: lockout after repeated failures, short idle sessions.
 REGISTRY_LOGIN_MAX_FAILURES = int(os.environ.get("REGISTRY_LOGIN_MAX_FAILURES", 5))
 REGISTRY_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("REGISTRY_LOGIN_LOCKOUT_MINUTES", 15))
+# django-axes: lock by username (unknown names too, so a lock reveals nothing), counted in the database with
+# a row lock; the cool-off runs from the last failure; a success resets. Failures are logged by our handler.
+AXES_HANDLER = "registry.accounts.LoggingAxesHandler"
+AXES_FAILURE_LIMIT = "registry.accounts.failure_limit"  # REGISTRY_LOGIN_MAX_FAILURES, read at each attempt
+AXES_COOLOFF_TIME = "registry.accounts.cool_off"  # REGISTRY_LOGIN_LOCKOUT_MINUTES
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "registry.accounts.lockout_response"  # the same login page as a wrong password
+AXES_DISABLE_ACCESS_LOG = True  # successes are in our access log
+AXES_VERBOSE = False
+# axes.W006 asks for the IP address in the lockout parameters. We lock by username on purpose: a name is
+# locked whichever address or user agent the guesses come from, so rotating them gains nothing.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Second factor: users cleared at this level or above must pass TOTP in the session before reading content
+# on the web; API tokens (which carry no second factor) never read content at or above it. "" turns it off.
+REGISTRY_REQUIRE_2FA_FROM = os.environ.get("REGISTRY_REQUIRE_2FA_FROM", "toi_mat")
+# Consecutive wrong TOTP codes after which the session is ended (django-otp also throttles: 1, 2, 4 … s).
+REGISTRY_OTP_MAX_FAILURES = int(os.environ.get("REGISTRY_OTP_MAX_FAILURES", 5))
+OTP_TOTP_ISSUER = "So dang ky tai lieu mat"
+OTP_TOTP_THROTTLE_FACTOR = 1
+# API tokens: only a SHA-256 of the secret is stored; each expires after this many days.
+REGISTRY_API_TOKEN_DAYS = int(os.environ.get("REGISTRY_API_TOKEN_DAYS", 90))
 SESSION_COOKIE_AGE = int(os.environ.get("REGISTRY_SESSION_SECONDS", 30 * 60))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -192,10 +220,13 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "registry.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "registry.api.authentication.SecondFactorForContent",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
@@ -262,6 +293,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("REGISTRY_LOG_LEVEL", "WARNING")},
+    # django-axes warns on every failed login; each one is in the access log already (LOGIN_FAILED).
+    "loggers": {"axes": {"level": "ERROR"}},
 }
 
 # Whether a tuyet_mat summary (trích yếu) may be recorded, by effective date (domain.md §1): under the 2020

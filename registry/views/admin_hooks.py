@@ -137,7 +137,7 @@ class RegistryPanel(Component):
             "recent": recent,
             "can_register": can_do(user, Perm.REGISTER),
             "search_url": documents.search_url(),
-            "totp_offer": account.totp_allowed(user) and not user.totp_secret,
+            "totp_offer": account.totp_offer(user),
         }
 
 

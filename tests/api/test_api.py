@@ -3,7 +3,6 @@
 import io
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from registry.constants import Action, Level, Outcome, Role
@@ -16,9 +15,10 @@ SECRET_TITLE = "Phương án nhân sự Ban Thường vụ"
 
 
 def api_for(user) -> APIClient:
+    from tests.factories import make_api_token
+
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_api_token(user)}")
     return client
 
 
@@ -135,6 +135,11 @@ def test_download_purpose_and_headers(clerk, settings):
     hidden = client.post(f"/api/v1/documents/{doc.pk}/download/", {"purpose": "x"}, format="json")
     assert hidden.status_code == 404 and b"%PDF" not in hidden.content
     grant(staff, doc)
+    # A token carries no second factor: it never reads toi_mat content. A verified session does.
+    refused = client.post(f"/api/v1/documents/{doc.pk}/download/", {"purpose": "x"}, format="json")
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "second_factor_required"
+    client = APIClient()
+    client.force_login(staff)  # tests/conftest.py: a session that passed the second factor
     refused = client.post(f"/api/v1/documents/{doc.pk}/download/", {}, format="json")
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "purpose_required"
     start = last_seq()

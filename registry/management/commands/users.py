@@ -1,7 +1,8 @@
 """``registry users``: add people and issue API tokens from the console (the local operator).
 
     registry users add USERNAME --role clerk|staff|auditor|admin --clearance LEVEL --unit "…"
-                       [--password …] [--full-name …] [--email …] [--json]
+                       [--password …] [--full-name …] [--email …] [--superuser] [--json]
+    registry users add USERNAME --superuser      (role admin, clearance thuong unless given)
     registry users token USERNAME [--json]
 """
 
@@ -23,16 +24,18 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
         add = sub.add_parser("add", help="thêm hoặc cập nhật một người dùng")
         add.add_argument("username")
-        add.add_argument("--role", required=True, choices=Role.values)
-        add.add_argument("--clearance", required=True, choices=Level.values)
+        add.add_argument("--role", choices=Role.values)
+        add.add_argument("--clearance", choices=Level.values)
+        add.add_argument("--superuser", action="store_true",
+                         help="quản trị tối cao (chỉ tạo được trên máy chủ; không nâng mức được tiếp cận)")
         add.add_argument("--unit", default="")
         add.add_argument("--password", default=None)
         add.add_argument("--full-name", default="")
         add.add_argument("--email", default="")
         add.add_argument("--json", action="store_true")
-        token = sub.add_parser("token", help="cấp (hoặc xem) token API của một người dùng")
+        token = sub.add_parser("token", help="cấp token API mới cho một người dùng (token cũ hết hiệu lực)")
         token.add_argument("username")
-        token.add_argument("--rotate", action="store_true", help="thu hồi token cũ và cấp token mới")
+        token.add_argument("--rotate", action="store_true", help="(luôn như vậy) thu hồi token cũ và cấp token mới")
         token.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
@@ -47,26 +50,37 @@ class Command(BaseCommand):
             raise CommandError(f"{error.code}: {error.message}") from None
 
     def _add(self, options):
-        user = do_add_user(options["username"], role=options["role"], clearance=options["clearance"],
+        role, clearance = options["role"], options["clearance"]
+        if options["superuser"]:
+            # Superuser status opens Wagtail's screens, never a document: clearance stays what is given.
+            role, clearance = role or Role.ADMIN, clearance or Level.THUONG
+        elif not role or not clearance:
+            raise CommandError("Cần --role và --clearance (hoặc --superuser).")
+        user = do_add_user(options["username"], role=role, clearance=clearance,
                            unit=options["unit"], password=options["password"], full_name=options["full_name"],
-                           email=options["email"], actor=None, ctx=RequestContext.for_cli("users add"))
+                           email=options["email"], superuser=options["superuser"], actor=None,
+                           ctx=RequestContext.for_cli("users add"))
         result = {"id": user.pk, "username": user.username, "role": user.role, "clearance": user.clearance,
                   "unit": user.unit.code if user.unit_id else ""}
+        if user.is_superuser:
+            result["superuser"] = True
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
         else:
             self.stdout.write(f"{user.username}: {user.get_role_display()}, mức {user.get_clearance_display()}")
 
     def _token(self, options):
-        from registry.actions.people import do_issue_api_token
+        from registry.actions.accounts import do_issue_api_token
 
         user = User.objects.filter(username=options["username"], is_active=True).first()
         if user is None:
             from registry.errors import ErrorCode
 
             raise RegistryError(f"Không có người dùng «{options['username']}».", code=ErrorCode.UNKNOWN_USER)
-        token, created = do_issue_api_token(user, rotate=options["rotate"], ctx=RequestContext.for_cli("users token"))
+        # Only a hash is stored, so an existing token cannot be shown again: every call issues a new one.
+        token, secret = do_issue_api_token(user, ctx=RequestContext.for_cli("users token"))
         if options["json"]:
-            self.stdout.write(json.dumps({"username": user.username, "token": token.key, "created": created}))
+            self.stdout.write(json.dumps({"username": user.username, "token": secret, "created": True,
+                                          "expires": token.expires_at.isoformat()}))
         else:
-            self.stdout.write(token.key)
+            self.stdout.write(secret)
