@@ -14,7 +14,7 @@ from wagtail.permissions import register_permission_policy
 from registry.access import Perm, can_do, visible_documents
 from registry.constants import Level, Role
 from registry.models import Dossier, Holiday, StorageLocation, Unit
-from registry.views import account, books, documents, grants, lifecycle
+from registry.views import account, books, documents, grants, lifecycle, tasks
 
 # --- URLs (mounted under /admin/registry/; Wagtail wraps them in its admin-access check) ----------------
 
@@ -27,6 +27,7 @@ registry_urls = [
     path("<int:pk>/download/", documents.DocumentDownloadView.as_view(), name="registry_document_download"),
     path("copy/<str:token>/", documents.fetch_copy, name="registry_copy_fetch"),
     path("books/", books.BookListView.as_view(), name="registry_books"),
+    path("tasks/", tasks.TaskListView.as_view(), name="registry_tasks"),
     path("books/<int:pk>/print.<str:fmt>", books.print_view, name="registry_book_print"),
     path("grants/", grants.GrantListView.as_view(), name="registry_grants"),
     path("grants/<int:pk>/revoke/", grants.revoke_view, name="registry_grant_revoke"),
@@ -75,6 +76,8 @@ def register_registry_menu():
                      order=300, perm=Perm.VIEW),
         PermMenuItem(_("Quyền tiếp cận"), reverse("registry_grants"), name="registry-grants", icon_name="key",
                      order=400, perm=Perm.GRANT),
+        PermMenuItem(_("Tác vụ nền"), reverse("registry_tasks"), name="registry-tasks", icon_name="cogs",
+                     order=450, perm=Perm.MANAGE_USERS),
         PermMenuItem(_("Xác thực hai lớp"), reverse("registry_totp_enrol"), name="registry-totp",
                      icon_name="lock", order=500, check=account.totp_allowed),
         PermMenuItem(_("Token API"), reverse("registry_api_token"), name="registry-api-token", icon_name="code",
