@@ -32,6 +32,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     PURPOSE_REQUIRED = "purpose_required"
     INVALID_STATE = "invalid_state"
+    NOT_DELETABLE = "not_deletable"  # register entries and people are never deleted (void/destroy, deactivate)
     # Accounts: login, second factor, API tokens (registry/actions/accounts.py)
     BAD_PASSWORD = "bad_password"
     INACTIVE_USER = "inactive_user"

@@ -30,11 +30,18 @@ def do_add_user(
     full_name: str = "",
     email: str = "",
     actor=None,
+    superuser: bool = False,
     ctx: RequestContext | None = None,
 ) -> User:
-    """Create (or update the role/clearance/unit of) a user. ``unit`` is a unit name or code; created if new."""
+    """Create (or update the role/clearance/unit of) a user. ``unit`` is a unit name or code; created if new.
+
+    ``superuser`` only from the server's console (``actor=None``): nobody makes a superuser from the web or
+    the API. A console run sets it on or off; other callers never touch it. It lifts no clearance.
+    """
     _require(actor, Perm.MANAGE_USERS)
     username = clean_line(username)
+    if superuser and actor is not None:
+        raise PermissionDeniedError("Chỉ có thể tạo quản trị tối cao trên máy chủ (registry users add --superuser).")
     if not username:
         raise MetadataError("Thiếu tên đăng nhập.", field="username")
     if role not in Role.values:
@@ -52,6 +59,9 @@ def do_add_user(
         user.role, user.clearance, user.unit = role, clearance, unit_obj
         user.is_staff = role == Role.ADMIN
         if full_name:
+        if actor is None:
+            user.is_superuser = superuser
+            user.is_staff = user.is_staff or superuser
             parts = clean_line(full_name).rsplit(" ", 1)
             user.last_name, user.first_name = (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
         if email:
@@ -62,8 +72,73 @@ def do_add_user(
             user.set_unusable_password()
         user.save()
         record(Action.USER_ADMIN, actor=actor, ctx=ctx,
-               extra={"user": username, "created": created, "role": role, "clearance": clearance,
-                      "unit": unit_obj.code if unit_obj else ""})
+        extra = {"user": username, "created": created, "role": role, "clearance": clearance,
+                 "unit": unit_obj.code if unit_obj else ""}
+        if user.is_superuser:
+            extra["superuser"] = True
+        record(Action.USER_ADMIN, actor=actor, ctx=ctx, extra=extra)
+    return user
+
+
+# Roles whose accounts another administrator may not take over from the web by setting their password.
+PROTECTED_ACCOUNT_ROLES = (Role.AUDITOR, Role.ADMIN)
+
+
+def password_protected_from(target: User, actor) -> bool:
+    """May ``actor`` not set ``target``'s password from the web? True for the auditor's, another
+    administrator's or a superuser's account: they change their own password (account page) or the
+    server's operator does (``registry users add --password``)."""
+    if actor is not None and target.pk is not None and target.pk == actor.pk:
+        return False
+    return target.is_superuser or target.role in PROTECTED_ACCOUNT_ROLES
+
+
+def do_save_user_form(form, *, created: bool, actor, ctx: RequestContext | None = None) -> User:
+    """Save the admin's user form (Wagtail's user screens) and log the change, in one transaction.
+
+    Superuser status and groups are never taken from the web (the forms do not carry them, and whatever
+    the database held is kept); a protected account's password is not changed here.
+    """
+    _require(actor, Perm.MANAGE_USERS)
+    with transaction.atomic():
+        instance = form.instance
+        if instance.pk:
+            before = User.objects.select_for_update().get(pk=instance.pk)
+            kept_superuser, kept_password = before.is_superuser, before.password
+            protected = password_protected_from(before, actor)
+        else:
+            kept_superuser, kept_password, protected = False, None, False
+        user = form.save(commit=False)
+        user.is_superuser = kept_superuser
+        if protected:
+            user.password = kept_password
+        user.is_staff = user.role == Role.ADMIN or user.is_superuser
+        user.save()
+        changed = sorted(name for name in form.changed_data if not (protected and name.startswith("password")))
+        changed = ["password" if name.startswith("password") else name for name in changed]
+               extra={"user": user.username, "created": created, "role": user.role, "clearance": user.clearance,
+                      "unit": user.unit.code if user.unit_id else "", "changed": sorted(set(changed))})
+    return user
+
+
+def do_set_user_active(user: User, active: bool, *, actor, ctx: RequestContext | None = None) -> User:
+    """Deactivate (or reactivate) a user: people are never deleted; their grants and history stay.
+
+    A deactivated user cannot log in, and the clearance policy lets them see nothing.
+    """
+    _require(actor, Perm.MANAGE_USERS)
+    if actor is not None and actor.pk == user.pk:
+        raise PermissionDeniedError("Không thể tự khóa tài khoản của mình.")
+    if actor is not None and user.is_superuser and not actor.is_superuser:
+        raise PermissionDeniedError("Tài khoản quản trị tối cao chỉ được quản lý trên máy chủ.")
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active == active:
+            raise RegistryError("Tài khoản đã ở trạng thái này.", code=ErrorCode.INVALID_STATE)
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        record(Action.USER_ADMIN, actor=actor, ctx=ctx,
+               extra={"user": user.username, "active": active})
     return user
 
 

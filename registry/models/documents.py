@@ -2,9 +2,25 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from wagtail.documents.models import AbstractDocument
+from django.db.models.signals import pre_delete
+from wagtail.documents.models import AbstractDocument, DocumentQuerySet
 
 from registry.constants import DOCUMENT_TYPES, Direction, Level, Urgency
+from registry.errors import ErrorCode, RegistryError
+
+
+def _refuse_delete(*args, **kwargs):
+    # A register entry is voided or destroyed through its lifecycle and stays a row for ever: no UI, API,
+    # script or cascade (a Wagtail collection, a bulk action) deletes one, superusers included.
+    raise RegistryError("Không được xóa mục đăng ký; chỉ có thể hủy số hoặc tiêu hủy theo quy trình.",
+                        code=ErrorCode.NOT_DELETABLE)
+
+
+class RegisterEntryQuerySet(DocumentQuerySet):
+    def delete(self):
+        _refuse_delete()
+
+    delete.queryset_only = True
 
 
 class Document(AbstractDocument):
@@ -114,6 +130,11 @@ class Document(AbstractDocument):
 
     def save(self, *args, **kwargs):
         self.match_text = document_match_text(self.number_raw, self.doc_type, self.title, self.summary)
+    objects = RegisterEntryQuerySet.as_manager()
+
+    def delete(self, *args, **kwargs):
+        _refuse_delete()
+
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"number_raw", "doc_type", "title", "summary"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "match_text"}
@@ -145,3 +166,7 @@ def document_match_text(number_raw: str, doc_type: str, title: str, summary: str
 
     parts = (number_raw, document_type_name(doc_type) if doc_type else "", title, summary)
     return " ".join(" ".join(number_tokens(part or "")) for part in parts if part)
+
+
+# Cascades (a deleted collection, Django's collector) call neither of the above: refuse them here.
+pre_delete.connect(_refuse_delete, sender=Document, dispatch_uid="registry_document_never_deleted")

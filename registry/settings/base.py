@@ -13,8 +13,15 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# Everything this process creates (SQLite database and its journal, stored files, search index, signing keys,
+# outbox) is for the registry's own account only: files 0600, folders 0700. Set before anything is created.
+os.umask(0o077)
 REGISTRY_HOME = Path(os.environ.get("REGISTRY_HOME", BASE_DIR / "var")).resolve()
-REGISTRY_HOME.mkdir(parents=True, exist_ok=True)
+REGISTRY_HOME.mkdir(mode=0o700, parents=True, exist_ok=True)
+try:
+    REGISTRY_HOME.chmod(0o700)  # an instance made before this rule, or a folder made by hand
+except OSError:  # not ours (e.g. a mounted volume): the operator's business
+    pass
 
 
 def env_bool(name, default=False):
@@ -25,7 +32,8 @@ def env_bool(name, default=False):
 
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for on purpose (scripts/demo does): a crash must never show settings, paths or variables.
+DEBUG = env_bool("REGISTRY_DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -62,10 +70,11 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "registry.middleware.AdminAllowListMiddleware",  # deny by default: before anything looks at the user
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "registry.middleware.SecondFactorMiddleware",
-    "registry.middleware.HiddenWagtailViewsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
@@ -160,6 +169,31 @@ STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it in production; WhiteN
 WHITENOISE_USE_FINDERS = True  # serve app static files straight from the apps (no collectstatic needed on one machine)
 MEDIA_ROOT = REGISTRY_HOME / "files"
 MEDIA_URL = "/media-not-served/"  # stored files are never served directly; every read goes through a view
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# The address written to the access log is REMOTE_ADDR, unless the request comes from one of these reverse
+# proxies (comma list of addresses); only then is the client taken from X-Forwarded-For.
+REGISTRY_TRUSTED_PROXIES = [a.strip() for a in os.environ.get("REGISTRY_TRUSTED_PROXIES", "").split(",") if a.strip()]
+
+# Content-Security-Policy (django-csp): our own origin only; no CDN, no inline scripts, nothing framed.
+# Wagtail's admin sets style attributes inline (icons, tab panels, progress bars, Stimulus controllers), so
+# style-src needs 'unsafe-inline'; script-src stays 'self'. Stored files carry their own stricter header.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # Storage: local disk by default; REGISTRY_STORAGE=s3 for S3-compatible object storage. Either way the
 # default storage is registry.vault's EncryptedStorage around it: the backend only ever holds ciphertext.

@@ -1,19 +1,22 @@
 """Wagtail hooks of the registry screens (menus, admin URLs, hiding Wagtail's own document views)."""
 
-from django.db.models import Count
+from django.contrib import messages
+from django.db.models import Count, ProtectedError, RestrictedError
+from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.ui.components import Component
+from wagtail.admin.views.generic.models import DeleteView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from registry.access import Perm, can_do, visible_documents
+from registry.access import Perm, can, can_do, visible_documents
 from registry.constants import Level, Role
-from registry.models import Dossier, Holiday, StorageLocation, Unit
+from registry.models import Document, Dossier, Holiday, StorageLocation, Unit
 from registry.views import account, books, documents, grants, lifecycle, tasks
 
 # --- URLs (mounted under /admin/registry/; Wagtail wraps them in its admin-access check) ----------------
@@ -150,6 +153,79 @@ def registry_homepage_panels(request, panels):
         panels.insert(0, RegistryPanel(request))
 
 
+# --- Wagtail asks the clearance policy too -------------------------------------------------------------------
+
+
+class ClearancePermissionPolicy(BasePermissionPolicy):
+    """The Document model's Wagtail permission policy: Wagtail's own code asks registry.access.policy.
+
+    Wagtail's document views are 404 (registry.middleware), but menus, summaries, search areas, choosers and
+    anything a future Wagtail adds that asks "may this user …" get the registry's answer. Nobody deletes a
+    register entry (void or destroy through the lifecycle), so "delete" is never allowed.
+    """
+
+    # Model-level questions are how Wagtail decides to show its own document screens (menu, dashboard
+    # count, search area, "add" buttons): those screens do not exist, so only "view"/"choose" can be yes.
+    # Registering and editing go through the registry's screens, which ask the policy themselves.
+    _ROLE_PERM = {"choose": Perm.VIEW, "view": Perm.VIEW}
+    _INSTANCE_PERM = {"change": Perm.EDIT, "choose": Perm.VIEW, "view": Perm.VIEW}
+
+    def user_has_permission(self, user, action):
+        perm = self._ROLE_PERM.get(action)
+        return perm is not None and can_do(user, perm)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        perm = self._INSTANCE_PERM.get(action)
+        return perm is not None and can(user, perm, instance)
+
+    def user_has_any_permission_for_instance(self, user, actions, instance):
+        return any(self.user_has_permission_for_instance(user, action, instance) for action in actions)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        perms = {self._INSTANCE_PERM[a] for a in actions if a in self._INSTANCE_PERM}
+        if not any(can_do(user, perm) for perm in perms):
+            return self.model._default_manager.none()
+        return visible_documents(user, self.model._default_manager.all())
+
+    def instances_user_has_permission_for(self, user, action):
+        return self.instances_user_has_any_permission_for(user, [action])
+
+    def users_with_any_permission(self, actions):
+        from registry.access.policy import ROLE_PERMS
+        from registry.models import User
+
+        perms = {self._ROLE_PERM[a] for a in actions if a in self._ROLE_PERM}
+        roles = [role for role, granted in ROLE_PERMS.items() if perms & granted]
+        return User.objects.filter(is_active=True, role__in=roles)
+
+    def users_with_permission(self, action):
+        return self.users_with_any_permission([action])
+
+    def users_with_any_permission_for_instance(self, actions, instance):
+        candidates = self.users_with_any_permission([a for a in actions if a in self._INSTANCE_PERM])
+        pks = [u.pk for u in candidates if self.user_has_any_permission_for_instance(u, actions, instance)]
+        return candidates.filter(pk__in=pks)
+
+    def users_with_permission_for_instance(self, action, instance):
+        return self.users_with_any_permission_for_instance([action], instance)
+
+    # Collections mean nothing to the registry: no document is reachable through one.
+    def collections_user_has_any_permission_for(self, user, actions):
+        from wagtail.models import Collection
+
+        return Collection.objects.none()
+
+    def collections_user_has_permission_for(self, user, action):
+        return self.collections_user_has_any_permission_for(user, [action])
+
+
+# exact_class: wins over the collection-ownership policy wagtail.documents registers for its base classes.
+register_permission_policy(Document, ClearancePermissionPolicy(Document), exact_class=True)
+
+
 # --- Catalogues: storage places, dossiers, units, holidays ------------------------------------------------
 
 
@@ -192,7 +268,41 @@ register_permission_policy(Unit, RolePermissionPolicy(Unit, (Role.ADMIN, Role.CL
 register_permission_policy(Holiday, RolePermissionPolicy(Holiday, (Role.ADMIN, Role.CLERK, Role.AUDITOR)))
 
 
-class StorageLocationViewSet(ModelViewSet):
+class CatalogueDeleteView(DeleteView):
+    """Delete a catalogue row, unless something still uses it: then a plain message, naming nothing inside.
+
+    Django's protected-object error lists every row that refers to the one deleted (for a dossier: the
+    number and title of each document in it, whatever their level); the person gets none of that.
+    """
+
+    def get_usage_url(self):
+        return None  # Wagtail's usage view is hidden (deny by default)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except (ProtectedError, RestrictedError):
+            messages.error(self.request, _("Không xóa được «%(name)s»: mục này đang được sử dụng (có tài liệu, "
+                                           "người dùng hoặc mục khác gắn với nó).") % {"name": self.object})
+            return redirect(self.get_success_url())
+
+
+class CatalogueEditView(EditView):
+    def get_history_url(self):
+        return None  # Wagtail's history and usage views are hidden (deny by default): no links to them
+
+    def get_usage_url(self):
+        return None
+
+
+class CatalogueViewSet(ModelViewSet):
+    edit_view_class = CatalogueEditView
+    delete_view_class = CatalogueDeleteView
+    copy_view_enabled = False
+    add_to_reference_index = False
+
+
+class StorageLocationViewSet(CatalogueViewSet):
     model = StorageLocation
     icon = "home"
     form_fields = ["code", "name", "kind", "parent"]
@@ -201,7 +311,7 @@ class StorageLocationViewSet(ModelViewSet):
     add_to_reference_index = False
 
 
-class DossierViewSet(ModelViewSet):
+class DossierViewSet(CatalogueViewSet):
     model = Dossier
     icon = "folder-inverse"
     form_fields = ["code", "title", "location"]
@@ -210,7 +320,7 @@ class DossierViewSet(ModelViewSet):
     add_to_reference_index = False
 
 
-class UnitViewSet(ModelViewSet):
+class UnitViewSet(CatalogueViewSet):
     model = Unit
     icon = "group"
     form_fields = ["code", "name"]
@@ -219,7 +329,7 @@ class UnitViewSet(ModelViewSet):
     add_to_reference_index = False
 
 
-class HolidayViewSet(ModelViewSet):
+class HolidayViewSet(CatalogueViewSet):
     model = Holiday
     icon = "date"
     form_fields = ["date", "name"]
