@@ -292,7 +292,8 @@ def find_loans(start, end, cfg, kinds) -> list[Anomaly]:
     grace = dt.timedelta(minutes=int(cfg["loan_grace_minutes"]))
     loans = Loan.objects.filter(_open_at(as_of), out_at__lt=end).select_related("borrower", "document")
     found = []
-    meeting = loans.filter(document__recall=True, meeting_ends_at__isnull=False, meeting_ends_at__lt=as_of - grace)
+    meeting = loans.filter(Q(document__recall=True) | Q(recall=True), meeting_ends_at__isnull=False,
+                           meeting_ends_at__lt=as_of - grace)
     flagged = set()
     for loan in meeting.order_by("meeting_ends_at", "pk"):
         flagged.add(loan.pk)

@@ -45,11 +45,12 @@ class Marks:
     when: dt.datetime | None = None
     recall: bool = False
     named_addressee_only: bool = False
+    declassified: str = ""  # "GIẢI MẬT ngày … — decision" once declassified (registry.actions.lifecycle)
 
     @property
     def level_stamp(self) -> str:
-        """"MẬT" / "TỐI MẬT" / "TUYỆT MẬT"; empty for an unclassified document."""
-        return LEVEL_STAMP.get(str(self.level), "")
+        """"MẬT" / "TỐI MẬT" / "TUYỆT MẬT"; "GIẢI MẬT …" once declassified; else empty."""
+        return LEVEL_STAMP.get(str(self.level), "") or self.declassified
 
     @property
     def copy_number_text(self) -> str:
