@@ -32,6 +32,12 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     PURPOSE_REQUIRED = "purpose_required"
     INVALID_STATE = "invalid_state"
+    # Approvals of lifecycle acts (domain.md §5)
+    APPROVAL_MISSING = "approval_missing"
+    APPROVER_NOT_AUTHORISED = "approver_not_authorised"
+    DELEGATION_EXPIRED = "delegation_expired"
+    SELF_APPROVAL = "self_approval"
+    TERM_NOT_ALLOWED = "term_not_allowed"
     NOT_DELETABLE = "not_deletable"  # register entries and people are never deleted (void/destroy, deactivate)
     # Accounts: login, second factor, API tokens (registry/actions/accounts.py)
     BAD_PASSWORD = "bad_password"

@@ -133,6 +133,16 @@ def _coerce(name, value):
     return str(value)
 
 
+def check_term(level, years, decided_on) -> None:
+    """Refuse a protection term longer than the level's base term under the rules then in force."""
+    from registry.rules import rules_on
+
+    cap = rules_on(decided_on).max_term(level)
+    if years and cap and years > cap:
+        raise MetadataError(f"Thời hạn bảo vệ tối đa của độ mật này là {cap} năm.", field="protection_years",
+                            code=ErrorCode.TERM_NOT_ALLOWED)
+
+
 def summary_rule(on: dt.date) -> str:
     """The tuyet_mat summary rule in force on a date (settings.REGISTRY_SUMMARY_RULES)."""
     rule = "allowed"
@@ -261,6 +271,7 @@ def do_register_document(
     on = entry_date(meta)
     decided = meta.level_decided_on or meta.issue_date or on
     years = meta.protection_years or LEVEL_BASE_TERM_YEARS.get(meta.level)
+    check_term(meta.level, meta.protection_years, decided)
     expires = None
     if years and meta.level != Level.THUONG:
         try:

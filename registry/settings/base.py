@@ -333,7 +333,7 @@ LOGGING = {
 
 # Whether a tuyet_mat summary (trích yếu) may be recorded, by effective date (domain.md §1): under the 2020
 # rules only with a recorded authorisation, from 2026 never. Data, not code: amend when the rules change.
-REGISTRY_SUMMARY_RULES = [
-    {"effective": "2020-07-01", "tuyet_mat_summary": "authorised_only"},
-    {"effective": "2026-01-01", "tuyet_mat_summary": "never"},
-]
+# The table lives in registry/rules (with the other dated rules); this setting is kept for its readers.
+from registry.rules import summary_rules_setting as _summary_rules_setting  # noqa: E402
+
+REGISTRY_SUMMARY_RULES = _summary_rules_setting()
