@@ -92,7 +92,7 @@ def _activity(registered: dict, clerk):
     """A little real use, so the audit workspace has something to show: reads with purposes, refused
     attempts, a copy, a hand-over, a congress loan not yet returned, and a signed checkpoint."""
     from registry.actions.lifecycle import do_hand_over, do_lend, do_record_copy
-    from registry.actions.reading import do_read_document, do_view_record
+    from registry.actions.reading import do_read_document, do_view_document
     from registry.audit.checkpoints import sign_checkpoint
     from registry.constants import CopyForm
     from registry.errors import RegistryError
@@ -106,7 +106,7 @@ def _activity(registered: dict, clerk):
     ]
     for username, number, purpose in reads:
         doc = registered[number]
-        do_view_record(doc.pk, actor=people[username])
+        do_view_document(doc.pk, actor=people[username])
         do_read_document(doc.pk, actor=people[username], purpose=purpose)
     # Refused: above clearance, and without need-to-know. Both answer "not found" and are logged.
     for username, number in (("canbo.thuong", "110-HD/ĐU"), ("canbo.mat", "12-TTr/ĐU")):
@@ -114,12 +114,24 @@ def _activity(registered: dict, clerk):
             do_read_document(registered[number].pk, actor=people[username], purpose="Tham khảo")
         except RegistryError:
             pass
+    from registry.actions.approvals import ApprovalInput, do_add_authority, do_add_position
+    from registry.models import ApprovalAct
+
+    # Approval authority as data: the standing deputy secretary approves every act up to tuyet_mat.
+    boss = people["canbo.tuyetmat"]
+    since = dt.date(2020, 1, 1)
+    do_add_position(boss, position="Phó Bí thư Thường trực", valid_from=since)
+    for act in ApprovalAct.values:
+        do_add_authority(act=act, max_level="tuyet_mat", position="Phó Bí thư Thường trực", valid_from=since,
+                         basis="Quy chế bảo vệ bí mật nhà nước của Đảng ủy")
+    approved = ApprovalInput(approver=boss, decision_ref="15-QĐ/ĐU")
     report = registered["02-BC/ĐH"]
-    do_record_copy(report, form=CopyForm.SAO_Y, quantity=3, authorised_by="Phó Bí thư Thường trực",
+    do_record_copy(report, form=CopyForm.SAO_Y, quantity=3, approval=approved,
                    recipients="Đoàn Chủ tịch Đại hội", actor=clerk)
-    do_hand_over(registered["110-HD/ĐU"], recipient="Chi bộ Vụ Kế hoạch", acknowledged=True, actor=clerk)
+    do_hand_over(registered["110-HD/ĐU"], recipient="Chi bộ Vụ Kế hoạch", acknowledged=True, approval=approved,
+                 actor=clerk)
     now = timezone.now()
     do_lend(report, borrower=people["canbo.mat"], due_at=now + dt.timedelta(days=1),
             purpose="Tài liệu phát tại phiên thảo luận Đại hội", meeting_ends_at=now + dt.timedelta(hours=3),
-            approved_by=clerk, actor=clerk)
+            approval=approved, actor=clerk)
     sign_checkpoint()
