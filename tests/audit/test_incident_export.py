@@ -15,6 +15,7 @@ from registry.constants import Action, CopyForm, Level, Role
 from registry.models import AccessLogEntry
 from tests.audit.helpers import CTX, local, plant, run_audit
 from tests.factories import make_document, make_user
+from tests.lifecycle.helpers import by, setup_office
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +24,13 @@ pytestmark = pytest.mark.django_db
 def lost(clerk):
     doc = make_document(clerk=clerk, level=Level.MAT, title="Danh sách đại biểu chính thức")
     holder = make_user("giu_ban", clearance=Level.MAT, unit="BTC")
-    do_record_copy(doc, form=CopyForm.SAO_Y, quantity=2, authorised_by="Phó Bí thư", recipients="Ban Tổ chức",
-                   actor=clerk, ctx=CTX)
-    do_hand_over(doc, recipient="Ban Tổ chức", recipient_user=holder, acknowledged=True, actor=clerk, ctx=CTX)
+    office = setup_office()
+    do_record_copy(doc, form=CopyForm.SAO_Y, quantity=2, approval=by(office["chanhvp"], "01-SC"),
+                   recipients="Ban Tổ chức", actor=clerk, ctx=CTX)
+    do_hand_over(doc, recipient="Ban Tổ chức", recipient_user=holder, acknowledged=True,
+                 approval=by(office["chanhvp"], "02-CG"), actor=clerk, ctx=CTX)
     do_lend(doc, borrower=holder, due_at=timezone.now() + dt.timedelta(days=3), purpose="Chuẩn bị phiên họp",
-            approved_by=clerk, actor=clerk, ctx=CTX)
+            approval=by(office["chanhvp"], "03-M"), actor=clerk, ctx=CTX)
     plant(Action.DOWNLOAD, timezone.now(), actor=holder, document=doc, copy_id="cp-7f3a", purpose="Đọc")
     return doc
 

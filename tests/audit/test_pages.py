@@ -22,17 +22,25 @@ def auditor_client(client, settings, tmp_path):
 
 def test_integrity_panel_and_verify_now(auditor_client):
     page = auditor_client.get(reverse("registry_audit_integrity")).content.decode()
-    assert "Chưa có lần kiểm tra nào" in page and "Chưa có điểm kiểm tra nào được ký" in page
+    assert "Nhật ký chưa được kiểm tra lần nào" in page and "Chưa có điểm kiểm tra nào được ký" in page
+    assert "Ký điểm kiểm tra ngay" in page
     sign_checkpoint()
     before = AccessLogEntry.objects.filter(action=Action.AUDIT_VERIFY).count()
     response = auditor_client.post(reverse("registry_audit_verify_now"))
     assert response.status_code == 302
     assert AccessLogEntry.objects.filter(action=Action.AUDIT_VERIFY).count() == before + 1
     page = auditor_client.get(reverse("registry_audit_integrity")).content.decode()
-    assert "nhật ký toàn vẹn" in page and "kiemtra_trang" in page
-    checkpoint_seq = AccessLogEntry.objects.filter(action=Action.AUDIT_CHECKPOINT).first()
-    assert checkpoint_seq is not None and "Đến mục số" in page
+    assert "Nhật ký toàn vẹn" in page and "kiemtra_trang" in page
+    checkpoint = AccessLogEntry.objects.filter(action=Action.AUDIT_CHECKPOINT).first()
+    assert checkpoint is not None and f"bảo vệ các mục từ 1 đến {checkpoint.seq - 1}" in page
+    # Plain Vietnamese: no raw JSON, no empty signer, and which entries no signed checkpoint covers yet.
+    assert '{"ok"' not in page and "&quot;ok&quot;" not in page and "Người ký: —" not in page
+    assert f"chưa được điểm kiểm tra đã ký bảo vệ: từ mục số {checkpoint.seq}" in page
     assert auditor_client.get(reverse("registry_audit_verify_now")).status_code == 405
+    response = auditor_client.post(reverse("registry_audit_sign_now"))
+    assert response.status_code == 302
+    signed = AccessLogEntry.objects.filter(action=Action.AUDIT_CHECKPOINT).order_by("-seq").first()
+    assert signed.actor_username == "kiemtra_trang" and signed.seq > checkpoint.seq
 
 
 def test_histories_anomalies_and_yearly_pages(auditor_client, clerk):

@@ -19,9 +19,14 @@ pytestmark = pytest.mark.django_db
 DAY = (local(2020, 3, 10), local(2020, 3, 11))  # a Tuesday
 
 
+@pytest.fixture(autouse=True)
+def units(db):
+    Unit.objects.get_or_create(code="VP", defaults={"name": "Văn phòng Đảng ủy (thử)"})
+    Unit.objects.get_or_create(code="BTC", defaults={"name": "Ban Tổ chức"})
+
+
 @pytest.fixture
 def docs(clerk):
-    Unit.objects.get_or_create(code="BTC", defaults={"name": "Ban Tổ chức"})
     return [make_document(clerk=clerk, level=Level.MAT, unit="VP") for _ in range(22)]
 
 
