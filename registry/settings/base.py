@@ -122,6 +122,10 @@ AUTH_PASSWORD_VALIDATORS = [
 # The lockout check first (django-axes, with the same password-hash cost as any attempt), then the password.
 AUTHENTICATION_BACKENDS = ["registry.accounts.LockoutBackend", "registry.accounts.RoleModelBackend"]
 LOGIN_URL = "wagtailadmin_login"
+WAGTAILADMIN_USER_LOGIN_FORM = "registry.views.login_form.RegistryLoginForm"
+# No reset by e-mail (air-gapped office, and a reset link is a way around the second factor): the
+# administrator sets a new password for staff and clerks; auditors' and administrators' on the server.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # Accounts: lockout after repeated failures, short idle sessions.
 REGISTRY_LOGIN_MAX_FAILURES = int(os.environ.get("REGISTRY_LOGIN_MAX_FAILURES", 5))
