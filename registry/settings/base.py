@@ -279,7 +279,7 @@ SPECTACULAR_SETTINGS = {
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
-# --- Registry domain configuration (data, not code; see shared/docs/domain.md) ---
+# --- Registry domain configuration (data, not code; see docs/domain.md) ---
 REGISTRY_MAX_UPLOAD_BYTES = int(os.environ.get("REGISTRY_MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
 REGISTRY_INTAKE_TIMEOUT_SECONDS = int(os.environ.get("REGISTRY_INTAKE_TIMEOUT_SECONDS", 60))
 REGISTRY_INTAKE_MEMORY_BYTES = int(os.environ.get("REGISTRY_INTAKE_MEMORY_BYTES", 1024 * 1024 * 1024))
