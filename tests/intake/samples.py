@@ -226,3 +226,21 @@ def unreadable_pdf() -> bytes:
 
     noise = bytes(random.Random(7).randrange(256) for _ in range(4000)).replace(b"obj", b"xxx")
     return b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n" + noise + b"\nstartxref\n4321\n%%EOF\n"
+
+
+def jbig2_pdf(data: bytes = b"\x00\x00\x00\x00\x30\x00\x01\x00\x00\x00\x13garbage-not-jbig2", *,
+              globals_data: bytes | None = None, marker: str = "jbig2") -> bytes:
+    """A text page plus a JBIG2-coded image (here: a broken JBIG2 stream, which only jbig2dec would notice)."""
+    pdf = pikepdf.open(io.BytesIO(text_pdf(marker=marker)))
+    parms = pikepdf.Dictionary()
+    if globals_data is not None:
+        parms.JBIG2Globals = pdf.make_stream(globals_data)
+    image = pdf.make_stream(data, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=64, Height=64,
+                            ColorSpace=pikepdf.Name.DeviceGray, BitsPerComponent=1, Filter=pikepdf.Name.JBIG2Decode,
+                            DecodeParms=parms)
+    page = pdf.pages[0]
+    page.Resources.XObject = pikepdf.Dictionary(Jb=image)
+    page.contents_add(pdf.make_stream(b"q 64 0 0 64 400 700 cm /Jb Do Q"))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
