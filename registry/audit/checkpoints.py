@@ -80,7 +80,7 @@ def signing_key() -> tuple[Ed25519PrivateKey, str]:
     if not public_path.exists():
         pem = private.public_key().public_bytes(serialization.Encoding.PEM,
                                                 serialization.PublicFormat.SubjectPublicKeyInfo)
-        _write_new(public_path, pem, 0o644)
+        _write_new(public_path, pem, 0o600)  # everything under REGISTRY_HOME is the registry's alone
     return private, key_id
 
 
