@@ -8,19 +8,18 @@ serials of the rows it shows. Only a clerk with full clearance (or the local ope
 ``LOCAL_OPERATOR``) prints the official book. Each print writes one BOOK_PRINT access-log entry.
 """
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from registry.access import visible_documents
 from registry.audit.context import RequestContext
-from registry.audit.log import record
-from registry.constants import Action, Direction
+from registry.constants import Direction
+from registry.csv_safe import safe_writer
 from registry.models import Document, RegisterBook
 
 
@@ -158,13 +157,27 @@ def book_cover(book: RegisterBook, rows: list[BookRow]) -> BookCover:
 
 
 def render_book_csv(book: RegisterBook, rows: list[BookRow]) -> bytes:
-    """CSV in UTF-8 with a BOM (Excel opens it with the right encoding): one header row, then the rows."""
+    """CSV in UTF-8 with a BOM (Excel opens it with the right encoding): one header row, then the rows.
+
+    Cells a spreadsheet would evaluate (an issuer or a note starting with ``= + - @``) are written as text.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = safe_writer(buffer, lineterminator="\r\n")
     writer.writerow(book_columns(book))
     for row in rows:
         writer.writerow(row.cells)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+# Columns holding a number and symbol, which must not break inside the symbol.
+NUMBER_COLUMNS = ("Số, ký hiệu", "Số đến")
+
+
+def person_label(user) -> str:
+    """"Nguyễn Thị Thu (Văn phòng)": the person, as a printout names them, not their login."""
+    name = (user.get_full_name() or "").strip() or user.username
+    unit = getattr(getattr(user, "unit", None), "name", "") if getattr(user, "unit_id", None) else ""
+    return f"{name} ({unit})" if unit else name
 
 
 def render_book_pdf(book: RegisterBook, rows: list[BookRow], *, printed_by: str = "") -> bytes:
@@ -220,6 +233,13 @@ def render_book_pdf(book: RegisterBook, rows: list[BookRow], *, printed_by: str 
     for i, c in enumerate(columns):
         if c in ("Ngày đến", "Ngày tháng"):
             widths[i] = max(widths[i], date_width)
+    # A number and symbol ("88-BC/BTCTW", "26/2020/NĐ-CP") never breaks inside itself: its column is as wide
+    # as the widest one (up to a limit; a longer one shrinks its font rather than break).
+    number_columns = [i for i, c in enumerate(columns) if c in NUMBER_COLUMNS]
+    number_limit = 40 * mm
+    for i in number_columns:
+        widest = max((stringWidth(r.cells[i], regular, 7.5) for r in rows if i < len(r.cells)), default=0)
+        widths[i] = max(widths[i], min(widest + 8, number_limit))
     available = page_w - 2 * margin
     flexible = [i for i, c in enumerate(columns) if c in ("Tên loại và trích yếu", "Cơ quan ban hành",
                                                            "Nơi nhận và ký nhận", "Ghi chú")]
@@ -232,9 +252,15 @@ def render_book_pdf(book: RegisterBook, rows: list[BookRow], *, printed_by: str 
     data = [[Paragraph(escape(c), head_style) for c in columns]]
     for row in rows:
         cells = []
-        for value in row.cells:
+        for index, value in enumerate(row.cells):
+            style = cell_style
+            if index in number_columns:
+                room = widths[index] - 6
+                size = min(7.5, 7.5 * room / max(stringWidth(value, regular, 7.5), 1))
+                style = ParagraphStyle("number", parent=cell_style, fontSize=size, leading=max(size + 1.7, 6),
+                                       splitLongWords=0)
             text = escape(value).replace("\n", "<br/>")
-            cells.append(Paragraph(f"<strike>{text}</strike>" if row.voided and text else text, cell_style))
+            cells.append(Paragraph(f"<strike>{text}</strike>" if row.voided and text else text, style))
         data.append(cells)
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
@@ -248,6 +274,7 @@ def render_book_pdf(book: RegisterBook, rows: list[BookRow], *, printed_by: str 
     footer_text = _("%(title)s — năm %(year)s") % {"title": cover.title, "year": cover.year}
     if printed_by:
         footer_text += " — " + _("người in: %(user)s") % {"user": printed_by}
+    footer_text += " — " + _("in lúc %(when)s") % {"when": timezone.localtime().strftime("%d/%m/%Y %H:%M")}
     page_label = _("trang")
 
     def footer(canvas, _doc):
@@ -285,16 +312,13 @@ def print_book(book: RegisterBook, user, *, fmt: str = "pdf", ctx: RequestContex
     # A register book is a statutory Vietnamese form whatever the language of the screen.
     with translation.override("vi"):
         if fmt == "pdf":
-            printed_by = (ctx.user_agent if ctx else "") if operator else user.username
+            printed_by = (ctx.user_agent if ctx else "") if operator else person_label(user)
             content = renderer(book, rows, printed_by=printed_by)
         else:
             content = renderer(book, rows)
-    entry = record(
-        Action.BOOK_PRINT,
-        actor=None if operator else user,
-        ctx=ctx,
-        result_count=len(rows),
-        extra={"register": book.code, "book_id": book.pk, "format": fmt, "full_book": operator},
-    )
+    from registry.actions.events import do_log_book_print
+
+    entry = do_log_book_print(None if operator else user, ctx, result_count=len(rows),
+                              extra={"register": book.code, "book_id": book.pk, "format": fmt, "full_book": operator})
     filename = f"so-{book.code}-q{book.book_number}.{fmt}"
     return PrintedBook(content, content_type, filename, len(rows), entry.pk)
