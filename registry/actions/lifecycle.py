@@ -113,7 +113,7 @@ def do_record_copy(
     *,
     form: str,
     quantity: int,
-    approval: ApprovalInput | None,
+    approval: ApprovalInput | None = None,
     holder=None,
     recipients: str = "",
     actor,
@@ -198,7 +198,7 @@ def do_hand_over(
     recipient: str = "",
     recipient_user=None,
     acknowledged: bool = False,
-    approval: ApprovalInput | None,
+    approval: ApprovalInput | None = None,
     copy=None,
     actor,
     ctx: RequestContext | None = None,
@@ -267,7 +267,7 @@ def do_lend(
     borrower,
     due_at: dt.datetime,
     purpose: str,
-    approval: ApprovalInput | None,
+    approval: ApprovalInput | None = None,
     meeting_ends_at: dt.datetime | None = None,
     copy=None,
     actor,
@@ -372,6 +372,14 @@ def _notify_holders(document: Document, change: LevelChange, day: dt.date) -> in
     return created
 
 
+def _not_future(approval, decided_on, today, field="decided_on"):
+    """A decision or approval dated after today (the moved clock's today) is refused before anything else."""
+    limit = _today(today) + dt.timedelta(days=1)
+    for day in (decided_on, getattr(approval, "approved_on", None)):
+        if isinstance(day, dt.date) and day > limit:
+            raise MetadataError("Ngày quyết định ở tương lai.", field=field)
+
+
 def _decision_day(checked, decided_on):
     decided_on = decided_on or checked.approved_on
     if not isinstance(decided_on, dt.date):
@@ -401,12 +409,13 @@ def do_change_level(
     document: Document,
     *,
     to_level: str,
-    approval: ApprovalInput | None,
+    approval: ApprovalInput | None = None,
     decided_on: dt.date | None = None,
     years: int | None = None,
     reason: str = "",
     actor,
     ctx: RequestContext | None = None,
+    today: dt.date | None = None,
 ) -> LevelChange:
     """Adjust a document's level up or down (not to ``thuong``: that is ``do_declassify``).
 
@@ -423,6 +432,7 @@ def do_change_level(
     if document.level == to_level:
         raise MetadataError("Độ mật mới trùng độ mật hiện tại.", field="to_level")
     top = max(document.level, to_level, key=Level.rank)
+    _not_future(approval, decided_on, today, "decided_on")
     checked = check_approval(ApprovalAct.LEVEL_CHANGE, top, approval, actor=actor, document=document, ctx=ctx,
                              today=decided_on)
     decided_on = _decision_day(checked, decided_on)
@@ -463,15 +473,17 @@ def do_extend_term(
     document: Document,
     *,
     years: int,
-    approval: ApprovalInput | None,
+    approval: ApprovalInput | None = None,
     decided_on: dt.date | None = None,
     reason: str = "",
     actor,
     ctx: RequestContext | None = None,
+    today: dt.date | None = None,
 ) -> LevelChange:
     """Extend the protection term: at most the level's base term, decided at least the rules' window
     (60 days) before expiry."""
     _guard(actor, document, Action.LEVEL_CHANGE, ctx)
+    _not_future(approval, decided_on, today, "decided_on")
     checked = check_approval(ApprovalAct.EXTENSION, document.level, approval, actor=actor, document=document,
                              ctx=ctx, today=decided_on)
     decided_on = _decision_day(checked, decided_on)
@@ -538,14 +550,16 @@ def _declassify_locked(locked, *, decided_on, decision_ref, approved_by, approva
 def do_declassify(
     document: Document,
     *,
-    approval: ApprovalInput | None,
+    approval: ApprovalInput | None = None,
     decided_on: dt.date | None = None,
     reason: str = "",
     actor,
     ctx: RequestContext | None = None,
+    today: dt.date | None = None,
 ) -> LevelChange:
     """Declassify (giải mật) by decision: the level becomes ``thuong``; the history stays."""
     _guard(actor, document, Action.DECLASSIFY, ctx)
+    _not_future(approval, decided_on, today, "decided_on")
     checked = check_approval(ApprovalAct.DECLASSIFICATION, document.level, approval, actor=actor,
                              document=document, ctx=ctx, today=decided_on)
     decided_on = _decision_day(checked, decided_on)
@@ -593,13 +607,14 @@ def declassified_stamp(document: Document) -> str:
 def do_destroy(
     document: Document,
     *,
-    approval: ApprovalInput | None,
+    approval: ApprovalInput | None = None,
     council: str,
     items: str = "",
     minutes_ref: str = "",
     destroyed_on: dt.date | None = None,
     actor,
     ctx: RequestContext | None = None,
+    today: dt.date | None = None,
 ) -> Destruction:
     """Destroy a document by council decision. The destruction file (council, item list, minutes, the
     decision and its papers) is kept; the content is removed for good after commit (``purge_destroyed``):
@@ -607,6 +622,7 @@ def do_destroy(
     entry and its whole history survive, marked destroyed."""
     _guard(actor, document, Action.DESTROY, ctx)
     council = _require_text(council, "council", "hội đồng tiêu hủy")
+    _not_future(approval, destroyed_on, today, "destroyed_on")
     checked = check_approval(ApprovalAct.DESTRUCTION, document.level, approval, actor=actor, document=document,
                              ctx=ctx, today=destroyed_on)
     destroyed_on = destroyed_on or checked.approved_on

@@ -30,8 +30,36 @@ from registry.forms import (
     LevelChangeForm,
     LoanForm,
 )
-from registry.models import Document, Loan
-from registry.views.common import AdminPage, ctx_of, refuse_hidden
+from registry.actions.approvals import ApprovalInput
+from registry.models import Document, Loan, User
+
+
+def _with_approval(form_class, *, drop=("authorised_by", "approved_by")):
+    """The act's form with its approval: the approver (a person with authority, checked by the action),
+    the decision reference and date. Free-text "approved by" is gone."""
+    from django import forms
+
+    class Form(form_class):
+        approver = forms.ModelChoiceField(User.objects.filter(is_active=True).order_by("username"),
+                                          label=gettext_lazy("Người phê duyệt"), empty_label=gettext_lazy("— chọn —"),
+                                          required=False)
+        approval_ref = forms.CharField(label=gettext_lazy("Số văn bản phê duyệt"), max_length=128, required=False)
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for name in drop:
+                self.fields.pop(name, None)
+
+    Form.__name__ = form_class.__name__
+    return Form
+
+
+def _approval(d) -> ApprovalInput | None:
+    if not d.get("approver"):
+        return None
+    return ApprovalInput(approver=d["approver"], decision_ref=d.get("decision_ref") or d.get("approval_ref") or "",
+                         approved_on=d.get("decided_on") or d.get("destroyed_on"))
+from registry.views.common import AdminPage, ctx_of, not_found
 
 
 def lifecycle_document_or_404(request, pk, action) -> Document:
@@ -40,12 +68,18 @@ def lifecycle_document_or_404(request, pk, action) -> Document:
     A visible document the user may not act on answers exactly as a hidden or missing one: same status,
     same log entry (only the requested id), nothing of the document in the response.
     """
+    from registry.actions.guard import refuse
+    from registry.errors import ErrorCode
+
     try:
         document = get_document_or_404(request.user, pk)
+        if not can(request.user, Perm.LIFECYCLE, document):
+            raise Http404
     except Http404:
-        refuse_hidden(request, action, pk)
-    if not can(request.user, Perm.LIFECYCLE, document):
-        refuse_hidden(request, action, pk)
+        try:
+            refuse(action, actor=request.user, ctx=ctx_of(request), reason=ErrorCode.NOT_FOUND, requested_id=pk)
+        except NotFoundError:
+            raise not_found() from None
     return document
 
 
@@ -103,7 +137,7 @@ class LifecycleActView(AdminPage, metaclass=ABCMeta):
 
 class CopyView(LifecycleActView):
     action = Action.COPY
-    form_class = CopyRecordForm
+    form_class = _with_approval(CopyRecordForm)
     page_title = gettext_lazy("Ghi sao, chụp tài liệu")
     header_icon = "copy"
     intro = gettext_lazy("Ghi vào Sổ quản lý sao, chụp. Số bản sao được đánh tiếp theo các lần sao trước.")
@@ -111,7 +145,7 @@ class CopyView(LifecycleActView):
     def perform(self, form, *, actor, ctx):
         d = form.cleaned_data
         copy = acts.do_record_copy(self.document, form=d["form"], quantity=d["quantity"],
-                                   authorised_by=d["authorised_by"], recipients=d["recipients"], notes=d["notes"],
+                                   approval=_approval(d), recipients=d["recipients"], notes=d["notes"],
                                    actor=actor, ctx=ctx)
         return _("Đã ghi %(quantity)s bản %(form)s (bản số %(first)s–%(last)s).") % {
             "quantity": copy.quantity, "form": copy.get_form_display().lower(), "first": copy.first_copy_number,
@@ -121,7 +155,7 @@ class CopyView(LifecycleActView):
 
 class HandOverView(LifecycleActView):
     action = Action.HAND_OVER
-    form_class = HandOverForm
+    form_class = _with_approval(HandOverForm)
     page_title = gettext_lazy("Ghi chuyển giao tài liệu")
     header_icon = "arrow-right"
     intro = gettext_lazy("Ghi vào Sổ chuyển giao tài liệu bí mật.")
@@ -132,20 +166,19 @@ class HandOverView(LifecycleActView):
     def perform(self, form, *, actor, ctx):
         d = form.cleaned_data
         hand_over = acts.do_hand_over(self.document, recipient=d["recipient"], recipient_user=d["recipient_user"],
-                                      acknowledged=d["acknowledged"], notes=d["notes"], actor=actor, ctx=ctx)
+                                      acknowledged=d["acknowledged"], approval=_approval(d), notes=d["notes"], actor=actor, ctx=ctx)
         return _("Đã ghi chuyển giao cho %(recipient)s.") % {"recipient": hand_over.recipient}
 
 
 class LendView(LifecycleActView):
     action = Action.LOAN
-    form_class = LoanForm
+    form_class = _with_approval(LoanForm)
     page_title = gettext_lazy("Cho mượn tài liệu")
     header_icon = "user"
     intro = gettext_lazy("Người mượn phải đủ điều kiện tiếp cận tài liệu (độ mật và phạm vi được phép).")
 
     def make_form(self, data=None):
-        initial = {"approved_by": self.request.user.pk}
-        return LoanForm(data, initial=initial, recall=bool(self.document.recall))
+        return self.form_class(data, recall=bool(self.document.recall))
 
     def default_error_field(self, error):
         return "borrower" if isinstance(error, PermissionDeniedError) else None
@@ -153,14 +186,14 @@ class LendView(LifecycleActView):
     def perform(self, form, *, actor, ctx):
         d = form.cleaned_data
         loan = acts.do_lend(self.document, borrower=d["borrower"], due_at=d["due_at"], purpose=d["purpose"],
-                            meeting_ends_at=d.get("meeting_ends_at"), approved_by=d["approved_by"],
+                            meeting_ends_at=d.get("meeting_ends_at"), approval=_approval(d),
                             actor=actor, ctx=ctx)
         return _("Đã ghi cho %(borrower)s mượn tài liệu.") % {"borrower": loan.borrower.display_name}
 
 
 class LevelChangeView(LifecycleActView):
     action = Action.LEVEL_CHANGE
-    form_class = LevelChangeForm
+    form_class = _with_approval(LevelChangeForm)
     page_title = gettext_lazy("Điều chỉnh độ mật")
     header_icon = "lock"
     intro = gettext_lazy("Thời hạn bảo vệ được tính lại từ ngày quyết định theo độ mật mới. "
@@ -168,8 +201,7 @@ class LevelChangeView(LifecycleActView):
 
     def perform(self, form, *, actor, ctx):
         d = form.cleaned_data
-        change = acts.do_change_level(self.document, to_level=d["to_level"], decision_ref=d["decision_ref"],
-                                      approved_by=d["approved_by"], decided_on=d["decided_on"], reason=d["reason"],
+        change = acts.do_change_level(self.document, to_level=d["to_level"], approval=_approval(d), decided_on=d["decided_on"], reason=d["reason"],
                                       actor=actor, ctx=ctx)
         return _("Đã điều chỉnh độ mật: %(from)s → %(to)s.") % {
             "from": change.get_from_level_display(), "to": change.get_to_level_display()}
@@ -177,7 +209,7 @@ class LevelChangeView(LifecycleActView):
 
 class ExtendTermView(LifecycleActView):
     action = Action.LEVEL_CHANGE
-    form_class = ExtendTermForm
+    form_class = _with_approval(ExtendTermForm)
     page_title = gettext_lazy("Gia hạn thời hạn bảo vệ")
     header_icon = "date"
     intro = gettext_lazy("Mỗi lần gia hạn không quá thời hạn cơ bản của độ mật; quyết định phải có trước khi "
@@ -185,8 +217,7 @@ class ExtendTermView(LifecycleActView):
 
     def perform(self, form, *, actor, ctx):
         d = form.cleaned_data
-        acts.do_extend_term(self.document, years=d["years"], decision_ref=d["decision_ref"],
-                            approved_by=d["approved_by"], decided_on=d["decided_on"], reason=d["reason"],
+        acts.do_extend_term(self.document, years=d["years"], approval=_approval(d), decided_on=d["decided_on"], reason=d["reason"],
                             actor=actor, ctx=ctx)
         expires = Document.objects.values_list("protection_expires_on", flat=True).get(pk=self.document.pk)
         return _("Đã gia hạn thời hạn bảo vệ đến %(date)s.") % {"date": expires.strftime("%d/%m/%Y")}
@@ -194,7 +225,7 @@ class ExtendTermView(LifecycleActView):
 
 class DeclassifyView(LifecycleActView):
     action = Action.DECLASSIFY
-    form_class = DeclassifyForm
+    form_class = _with_approval(DeclassifyForm)
     page_title = gettext_lazy("Giải mật tài liệu")
     header_icon = "lock-open"
     intro = gettext_lazy("Sau khi giải mật, tài liệu mang độ Thường; lịch sử độ mật vẫn được lưu.")
@@ -202,14 +233,14 @@ class DeclassifyView(LifecycleActView):
 
     def perform(self, form, *, actor, ctx):
         d = form.cleaned_data
-        acts.do_declassify(self.document, decision_ref=d["decision_ref"], approved_by=d["approved_by"],
+        acts.do_declassify(self.document, approval=_approval(d),
                            decided_on=d["decided_on"], reason=d["reason"], actor=actor, ctx=ctx)
         return _("Đã giải mật tài liệu.")
 
 
 class DestroyView(LifecycleActView):
     action = Action.DESTROY
-    form_class = DestroyForm
+    form_class = _with_approval(DestroyForm)
     page_title = gettext_lazy("Ghi tiêu hủy tài liệu")
     header_icon = "bin"
     intro = gettext_lazy("Mục trong sổ và lịch sử của tài liệu vẫn được giữ. Tài liệu đang cho mượn chưa thể "
@@ -219,8 +250,8 @@ class DestroyView(LifecycleActView):
 
     def perform(self, form, *, actor, ctx):
         d = form.cleaned_data
-        acts.do_destroy(self.document, decision_ref=d["decision_ref"], council=d["council"],
-                        approved_by=d["approved_by"], minutes_ref=d["minutes_ref"], destroyed_on=d["destroyed_on"],
+        acts.do_destroy(self.document, council=d["council"],
+                        approval=_approval(d), minutes_ref=d["minutes_ref"], destroyed_on=d["destroyed_on"],
                         actor=actor, ctx=ctx)
         return _("Đã ghi tiêu hủy tài liệu.")
 

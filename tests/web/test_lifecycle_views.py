@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from registry.actions.lifecycle import do_lend
 from registry.constants import Action, Level, Outcome, Role
+from registry.models import User
 from registry.models import AccessLogEntry, CopyRecord, Destruction, Document, HandOver, LevelChange, Loan
 from tests.factories import make_document, make_user
+from tests.lifecycle.helpers import by, setup_office
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +47,19 @@ def later(days=2):
 
 
 @pytest.fixture
-def doc(clerk):
+def doc(clerk, office):
     return make_document(clerk=clerk, level=Level.MAT, title=TITLE)
+
+
+@pytest.fixture
+def office(db):
+    return setup_office()
+
+
+def boss():
+    from registry.models import User
+
+    return str(User.objects.get(username="bithu").pk)
 
 
 @pytest.fixture
@@ -55,26 +68,26 @@ def reader(db):
 
 
 def decision(**extra):
-    return {"decision_ref": "15-QĐ/ĐU", "approved_by": "Bí thư Đảng ủy", "decided_on": today(),
+    return {"decision_ref": "15-QĐ/ĐU", "approver": boss(), "decided_on": today(),
             "reason": "Theo đề nghị của Văn phòng", **extra}
 
 
 # name → (POST data builder, expected log action, check of the rows afterwards)
 ACTS = {
     "registry_lifecycle_copy": (
-        lambda doc, reader, clerk: {"form": "sao_y", "quantity": "3", "authorised_by": "Chánh Văn phòng",
+        lambda doc, reader, clerk: {"form": "sao_y", "quantity": "3", "approver": boss(),
                                     "recipients": "Ban Tổ chức", "notes": ""},
         Action.COPY,
         lambda doc, reader: CopyRecord.objects.get(document=doc).quantity == 3,
     ),
     "registry_lifecycle_hand_over": (
-        lambda doc, reader, clerk: {"recipient": "", "recipient_user": str(reader.pk), "acknowledged": "on"},
+        lambda doc, reader, clerk: {"recipient": "", "recipient_user": str(reader.pk), "acknowledged": "on", "approver": boss()},
         Action.HAND_OVER,
         lambda doc, reader: HandOver.objects.filter(document=doc, recipient_user=reader, acknowledged=True,
                                                     recipient=reader.username).count() == 1,
     ),
     "registry_lifecycle_lend": (
-        lambda doc, reader, clerk: {"borrower": str(reader.pk), "approved_by": str(clerk.pk), "due_at": later(),
+        lambda doc, reader, clerk: {"borrower": str(reader.pk), "approver": boss(), "due_at": later(),
                                     "purpose": "Chuẩn bị báo cáo chính trị"},
         Action.LOAN,
         lambda doc, reader: Loan.objects.filter(document=doc, borrower=reader, returned_at__isnull=True).count() == 1,
@@ -100,7 +113,7 @@ ACTS = {
     ),
     "registry_lifecycle_destroy": (
         lambda doc, reader, clerk: {"decision_ref": "20-QĐ/ĐU", "council": "Hội đồng tiêu hủy tài liệu mật",
-                                    "approved_by": "Bí thư Đảng ủy", "minutes_ref": "BB-01", "destroyed_on": today(),
+                                    "approver": boss(), "minutes_ref": "BB-01", "destroyed_on": today(),
                                     "confirm": "on"},
         Action.DESTROY,
         lambda doc, reader: Document.objects.get(pk=doc.pk).destroyed_on == timezone.localdate()
@@ -155,14 +168,14 @@ def test_each_act_writes_one_entry_and_changes_the_rows(client, clerk, doc, read
     assert any(m.level_tag == "success" for m in page.context["messages"])
 
 
-def test_lend_asks_meeting_end_only_for_recall_documents(client, clerk, reader):
+def test_lend_asks_meeting_end_only_for_recall_documents(client, clerk, reader, office):
     plain = make_document(clerk=clerk, level=Level.MAT)
     recall = make_document(clerk=clerk, level=Level.MAT, recall=True)
     client.force_login(clerk)
     form = client.get(reverse("registry_lifecycle_lend", args=[plain.pk])).context["form"]
     assert "meeting_ends_at" not in form.fields
     response = client.post(reverse("registry_lifecycle_lend", args=[recall.pk]),
-                           {"borrower": reader.pk, "approved_by": clerk.pk, "due_at": later(3),
+                           {"borrower": reader.pk, "approver": boss(), "due_at": later(3),
                             "purpose": "Dự họp Ban Thường vụ", "meeting_ends_at": later(1)})
     assert response.status_code == 302
     assert Loan.objects.get(document=recall).meeting_ends_at is not None
@@ -215,12 +228,12 @@ def test_staff_and_uncleared_clerk_get_404_like_a_missing_id(client, clerk, doc,
 INVALID = {
     # rejected by the form
     "registry_lifecycle_copy": (lambda doc, reader, clerk: {"form": "sao_y", "quantity": "0",
-                                                            "authorised_by": "Chánh Văn phòng"}, "quantity"),
+                                                            "approver": boss()}, "quantity"),
     "registry_lifecycle_hand_over": (lambda doc, reader, clerk: {"recipient": "  "}, "recipient"),
     # rejected by the action: the borrower may not see the document
     "registry_lifecycle_lend": (
         lambda doc, reader, clerk: {"borrower": str(make_user(role=Role.STAFF, clearance=Level.THUONG).pk),
-                                    "approved_by": str(clerk.pk), "due_at": later(), "purpose": "Nghiên cứu"},
+                                    "approver": boss(), "due_at": later(), "purpose": "Nghiên cứu"},
         "borrower"),
     # rejected by the action: the level does not change
     "registry_lifecycle_level": (lambda doc, reader, clerk: decision(to_level=Level.MAT), "to_level"),
@@ -228,7 +241,7 @@ INVALID = {
     "registry_lifecycle_extend": (lambda doc, reader, clerk: decision(years="11"), "years"),
     "registry_lifecycle_declassify": (lambda doc, reader, clerk: decision(decided_on="2999-01-01"), "decided_on"),
     "registry_lifecycle_destroy": (
-        lambda doc, reader, clerk: {"decision_ref": "20-QĐ/ĐU", "approved_by": "Bí thư Đảng ủy",
+        lambda doc, reader, clerk: {"decision_ref": "20-QĐ/ĐU", "approver": boss(),
                                     "destroyed_on": today()},
         "confirm"),
 }
@@ -267,7 +280,7 @@ def test_typed_error_keeps_what_the_clerk_typed(client, clerk, doc):
 
 def test_open_loan_shows_return_button_and_return_closes_it(client, clerk, doc, reader):
     loan = do_lend(doc, borrower=reader, due_at=timezone.now() + dt.timedelta(days=1), purpose="Nghiên cứu",
-                   approved_by=clerk, actor=clerk)
+                   approval=by(User.objects.get(username="bithu")), actor=clerk)
     url = reverse("registry_lifecycle_return", args=[doc.pk, loan.pk])
     # The borrower (staff) sees the loan but no button, and cannot return it.
     client.force_login(reader)
@@ -300,7 +313,7 @@ def test_open_loan_shows_return_button_and_return_closes_it(client, clerk, doc, 
 def test_return_of_another_documents_loan_is_404(client, clerk, doc, reader):
     other = make_document(clerk=clerk, level=Level.MAT)
     loan = do_lend(other, borrower=reader, due_at=timezone.now() + dt.timedelta(days=1), purpose="Nghiên cứu",
-                   approved_by=clerk, actor=clerk)
+                   approval=by(User.objects.get(username="bithu")), actor=clerk)
     client.force_login(clerk)
     assert client.post(reverse("registry_lifecycle_return", args=[doc.pk, loan.pk])).status_code == 404
     loan.refresh_from_db()

@@ -27,7 +27,8 @@ class Command(LifecycleCommand):
         doc = visible_or_refuse(Action.DESTROY, o["document"], actor=actor, ctx=self.ctx())
         # The purge runs on commit of the act's own transaction, before the command answers.
         destruction = do_destroy(doc, approval=self.approval(o), council=o["council"], items=o["items"],
-                                 minutes_ref=o["minutes"], destroyed_on=self.today(o), actor=actor, ctx=self.ctx())
+                                 minutes_ref=o["minutes"], destroyed_on=self.today(o), actor=actor, ctx=self.ctx(),
+                                 today=self.today(o))
         destruction.refresh_from_db()
         self.emit(o, {"document": doc.pk, "destruction": destruction.pk,
                       "destroyed_on": destruction.destroyed_on.isoformat(), "decision_ref": destruction.decision_ref,

@@ -50,18 +50,19 @@ class Command(LifecycleCommand):
     def _change(self, o):
         actor, doc, decided = self._common(o, Action.LEVEL_CHANGE)
         change = do_change_level(doc, to_level=o["to"], years=o["years"], approval=self.approval(o),
-                                 decided_on=decided, reason=o["reason"], actor=actor, ctx=self.ctx())
+                                 decided_on=decided, reason=o["reason"], actor=actor, ctx=self.ctx(),
+                                 today=self.today(o))
         self.emit(o, change_dict(change), f"Đã điều chỉnh độ mật: {change.from_level} → {change.to_level}.")
 
     def _extend(self, o):
         actor, doc, decided = self._common(o, Action.LEVEL_CHANGE)
         change = do_extend_term(doc, years=o["years"], approval=self.approval(o), decided_on=decided,
-                                reason=o["reason"], actor=actor, ctx=self.ctx())
+                                reason=o["reason"], actor=actor, ctx=self.ctx(), today=self.today(o))
         data = change_dict(change)
         self.emit(o, data, f"Đã gia hạn đến {data['expires_on']}.")
 
     def _declassify(self, o):
         actor, doc, decided = self._common(o, Action.DECLASSIFY)
         change = do_declassify(doc, approval=self.approval(o), decided_on=decided, reason=o["reason"], actor=actor,
-                               ctx=self.ctx())
+                               ctx=self.ctx(), today=self.today(o))
         self.emit(o, change_dict(change), "Đã giải mật.")
