@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 import search
 from registry.audit.context import RequestContext
+from registry.access import visible_levels
 from registry.constants import DOCUMENT_TYPE_LABELS, Direction, Level
 from registry.errors import PermissionDeniedError
 
@@ -42,6 +43,22 @@ def _link(params, **changes):
     if "page" not in changes:  # a new filter starts again at page 1
         query.pop("page", None)
     return "?" + query.urlencode()
+
+
+def storage_tree() -> list[dict]:
+    """The office's storage places in tree order (store › room › cabinet › shelf › box), indented by depth."""
+    from registry.models import StorageLocation
+
+    places = list(StorageLocation.objects.only("pk", "code", "name", "parent_id"))
+    children = {}
+    for place in places:
+        children.setdefault(place.parent_id, []).append(place)
+    ordered, stack = [], [(p, 0) for p in sorted(children.get(None, []), key=lambda p: p.code, reverse=True)]
+    while stack:
+        place, depth = stack.pop()
+        ordered.append({"code": place.code, "name": place.name, "indent": "\u00a0\u00a0\u00a0" * depth})
+        stack.extend((c, depth + 1) for c in sorted(children.get(place.pk, []), key=lambda p: p.code, reverse=True))
+    return ordered
 
 
 def _facet_groups(results, params):
@@ -92,7 +109,9 @@ def search_view(request):
         "error": error,
         "facet_groups": _facet_groups(results, params),
         "filters": filters,
-        "levels": Level.choices,
+        # Only the levels this person can ever see: a filter that can never match is noise (and a hint).
+        "levels": [(value, label) for value, label in Level.choices if value in visible_levels(request.user)],
+        "places": storage_tree(),
         "directions": Direction.choices,
         "selected_levels": params.getlist("level"),
         "prev_href": _link(params, page=str(results.page - 1)) if results.page > 1 else "",
@@ -105,5 +124,6 @@ def search_view(request):
 @require_GET
 def autocomplete_view(request):
     """JSON suggestions, trimmed to what the user may see: {"suggestions": [{"text", "word", "count"}]}."""
-    suggestions = search.autocomplete(request.GET.get("q", "")[:100], request.user)
+    suggestions = search.autocomplete(request.GET.get("q", "")[:100], request.user,
+                                      ctx=RequestContext.from_request(request))
     return JsonResponse({"suggestions": suggestions})
