@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from registry.access import visible_documents
 from registry.audit.context import RequestContext
-from registry.constants import Direction
+from registry.constants import Direction, Level
 from registry.csv_safe import safe_writer
 from registry.models import Document, RegisterBook
 
@@ -97,15 +97,20 @@ def _type_and_summary(doc: Document) -> str:
 
 
 def _notes(doc: Document) -> str:
+    from registry.registers.lifecycle_books import level_history_note
+
+    history = level_history_note(doc)  # level changes, declassification, destruction: noted, never overwritten
+    notes = f"{doc.notes}. {history}".strip(". ") if history else doc.notes
     if doc.voided:
         reason = _("ĐÃ HỦY SỐ: %(reason)s") % {"reason": doc.void_reason}
-        return f"{reason}. {doc.notes}".strip(". ") if doc.notes else reason
-    return doc.notes
+        return f"{reason}. {notes}".strip(". ") if notes else reason
+    return notes
 
 
 def book_queryset(book: RegisterBook, user) -> QuerySet:
     """The entries of ``book`` the user may see, in serial order (voided entries included)."""
-    qs = Document.objects.filter(register=book).select_related("handling_unit").order_by("serial")
+    qs = Document.objects.filter(register=book).select_related("handling_unit", "destruction") \
+        .prefetch_related("level_changes").order_by("serial")
     if user is LOCAL_OPERATOR:
         return qs
     return visible_documents(user, qs)
@@ -113,7 +118,9 @@ def book_queryset(book: RegisterBook, user) -> QuerySet:
 
 def _cells(book: RegisterBook, doc: Document) -> list[str]:
     unit = doc.handling_unit.name if doc.handling_unit_id else ""
-    level = str(doc.get_level_display())
+    from registry.registers.lifecycle_books import original_level
+
+    level = str(Level(original_level(doc)).label)  # the level registered; changes go to the notes
     if book.direction == Direction.INCOMING:
         cells = [
             str(doc.serial), _date(doc.arrival_date), str(doc.arrival_number or ""), doc.issuer, doc.number_raw,

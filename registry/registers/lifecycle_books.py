@@ -37,14 +37,14 @@ def _level_label(level) -> str:
 
 def original_level(document: Document) -> str:
     """The level the document was registered with (before any change)."""
-    first = document.level_changes.order_by("pk").first()
-    return first.from_level if first else document.level
+    changes = sorted(document.level_changes.all(), key=lambda c: c.pk)  # uses a prefetch when there is one
+    return changes[0].from_level if changes else document.level
 
 
 def level_history_note(document: Document) -> str:
     """Each level change, extension, declassification and the destruction, in order, for a register's notes."""
     parts = []
-    for change in document.level_changes.order_by("pk"):
+    for change in sorted(document.level_changes.all(), key=lambda c: c.pk):
         ref = f" ({change.decision_ref})" if change.decision_ref else ""
         if change.kind == LevelChange.Kind.ADJUST:
             parts.append(f"Điều chỉnh độ mật thành {_level_label(change.to_level)} ngày {_date(change.decided_on)}{ref}")

@@ -24,10 +24,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
         p = sub.add_parser("print", help="In một sổ đăng ký")
-        p.add_argument("--direction", required=True, choices=["den", "di"])
-        kind = p.add_mutually_exclusive_group(required=True)
+        p.add_argument("--book", default="", choices=["", "copies", "handovers", "use"],
+                       help="sổ vòng đời: sao chụp, chuyển giao, sử dụng bản lưu (thay cho --direction)")
+        p.add_argument("--direction", choices=["den", "di"])
+        kind = p.add_mutually_exclusive_group()
         kind.add_argument("--secret", dest="secret", action="store_true", help="sổ đăng ký bí mật nhà nước")
         kind.add_argument("--ordinary", dest="secret", action="store_false", help="sổ văn bản thường")
+        p.set_defaults(secret=None)
         p.add_argument("--year", required=True, type=int)
         p.add_argument("--book-number", type=int, default=1)
         p.add_argument("--format", dest="fmt", choices=sorted(FORMATS), default="pdf")
@@ -36,6 +39,10 @@ class Command(BaseCommand):
         p.add_argument("--json", action="store_true", help="print a JSON summary")
 
     def handle(self, *args, **options):
+        if options["book"]:
+            return self._lifecycle_book(options)
+        if not options["direction"] or options["secret"] is None:
+            raise CommandError("Cần --direction và --secret hoặc --ordinary (hoặc --book).")
         book = RegisterBook.objects.filter(direction=options["direction"], secret=options["secret"],
                                            year=options["year"], book_number=options["book_number"]).first()
         if book is None:
@@ -57,3 +64,21 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(summary, ensure_ascii=False))
         else:
             self.stdout.write(f"{book.title}: {printed.rows} mục → {out}")
+
+    def _lifecycle_book(self, options):
+        """The copy, hand-over and use-of-archived-copy registers (registry.registers.lifecycle_books)."""
+        from registry.registers.lifecycle_books import print_register
+
+        user = LOCAL_OPERATOR
+        if options["as_user"]:
+            user = User.objects.filter(username=options["as_user"], is_active=True).first()
+            if user is None or not can_do(user, Perm.PRINT_BOOK):
+                raise CommandError(f"Người dùng «{options['as_user']}» không có quyền in sổ.")
+        printed = print_register(options["book"], options["year"], user, fmt=options["fmt"],
+                                 ctx=RequestContext.for_cli("books print"))
+        out = Path(options["out"])
+        out.write_bytes(printed.content)
+        summary = {"book": options["book"], "year": options["year"], "format": options["fmt"], "rows": printed.rows,
+                   "out": str(out), "log_entry": printed.entry_id}
+        self.stdout.write(json.dumps(summary, ensure_ascii=False) if options["json"]
+                          else f"{printed.filename}: {printed.rows} dòng → {out}")
