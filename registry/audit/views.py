@@ -88,8 +88,17 @@ class LogFilterForm(forms.Form):
     date_to = forms.DateField(label=_lazy("Đến ngày"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
+    def __init__(self, *args, auditor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if auditor is not None:  # only the levels the auditor may see are offered
+            visible = Redactor(auditor).visible_levels()
+            self.fields["level"].choices = [("", "—"), *[(v, l) for v, l in Level.choices if v in visible]]
+
     def log_filter(self) -> reports.LogFilter:
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()
+        data = dict(getattr(self, "cleaned_data", {}) or {})
+        if "level" in self.errors:  # a level not offered (above the clearance) selects nothing, never everything
+            data["level"] = str(self.data.get("level", ""))[:32] or "?"
         return reports.LogFilter(
             user=(data.get("user") or "").strip(), unit=(data.get("unit") or "").strip(),
             document=data.get("document"), level=data.get("level") or "", action=data.get("action") or "",
@@ -164,7 +173,7 @@ NAV = (
 
 def log_view(request):
     _require_auditor(request)
-    form = LogFilterForm(request.GET or None)
+    form = LogFilterForm(request.GET or None, auditor=request.user)
     flt = form.log_filter()
     before = _before(request)
     _log(request, Action.AUDIT_VIEW, "log", filters=flt.as_log_extra(), before=before)
@@ -178,7 +187,7 @@ def export_view(request, fmt):
     _require_auditor(request)
     if fmt not in FORMATS:
         raise Http404("Không tìm thấy")
-    flt = LogFilterForm(request.GET or None).log_filter()
+    flt = LogFilterForm(request.GET or None, auditor=request.user).log_filter()
     _log(request, Action.AUDIT_EXPORT, "export", format=fmt, filters=flt.as_log_extra())
     rows = export_rows(request.user, flt)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
