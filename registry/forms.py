@@ -123,8 +123,7 @@ class _RegisterFormBase(forms.Form):
             self.data = self.data.copy()
             self.data["held_file"] = token
         self.initial["held_file"] = token
-        self.fields["file"].help_text = _("Đã giữ tệp: %(name)s — không cần chọn lại; chọn tệp khác để thay.") % {
-            "name": name}
+        self._set_file_help(_("Đã giữ tệp: %(name)s — không cần chọn lại; chọn tệp khác để thay.") % {"name": name})
 
     def drop_held_file(self):
         self.held_name = ""
@@ -132,7 +131,11 @@ class _RegisterFormBase(forms.Form):
             self.data = self.data.copy()
             self.data["held_file"] = ""
         self.initial["held_file"] = ""
-        self.fields["file"].help_text = REGISTRATION_FIELDS["file"].help
+        self._set_file_help(REGISTRATION_FIELDS["file"].help)
+
+    def _set_file_help(self, text):
+        self.fields["file"].help_text = text
+        self._bound_fields_cache.pop("file", None)  # a bound field keeps the help text it was made with
 
     @property
     def rendered_apart(self) -> tuple[str, ...]:
@@ -323,6 +326,10 @@ class GrantForm(forms.Form):
                                      empty_label=_("— không —"))
     until = forms.DateField(label=_("Hiệu lực đến"), widget=DateInput())
     reason = forms.CharField(label=_("Lý do"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    # Tuyệt mật: a second person's approval (registry.actions.approvals), recorded with the grant.
+    approver = forms.ModelChoiceField(User.objects.filter(is_active=True).order_by("username"), required=False,
+                                      label=_("Người phê duyệt (tài liệu Tuyệt mật)"), empty_label=_("— không —"))
+    approval_ref = forms.CharField(label=_("Số văn bản phê duyệt"), max_length=128, required=False)
 
     def clean(self):
         data = super().clean()
