@@ -68,7 +68,10 @@ def analyse(path: str, kind: str, rendition_path: str, password: str = "") -> An
     try:
         if kind == "pdf":
             return handler(path, rendition_path, password)
-        return handler(path, rendition_path)
+        analysis = handler(path, rendition_path)
+        if analysis.rendition:
+            _resanitise(rendition_path)
+        return analysis
     except IntakeError as exc:
         # Parser messages start with the (temporary) path: keep server paths out of what people see.
         exc.message = exc.message.replace(f"{path}: ", "").replace(path, "tệp")
@@ -110,6 +113,16 @@ def analyse_pdf(path: str, rendition_path: str, password: str = "") -> Analysis:
             _raise_if_out_of_memory(str(exc))
             failure = exc
     return _analyse_with_pdfium(path, rendition_path, password, failure)
+
+
+def _resanitise(rendition_path: str) -> None:
+    """Renditions drawn here (text, scans) go through the same allow-list as any PDF: one rule for all."""
+    import os
+
+    rebuilt = rendition_path + ".clean"
+    with pikepdf.open(rendition_path) as pdf:
+        sanitise.build(pdf, rebuilt, flatten=False)
+    os.replace(rebuilt, rendition_path)
 
 
 def _locked(password: str) -> PdfEncryptedError:
@@ -193,6 +206,7 @@ def _analyse_with_pdfium(path, rendition_path, password, failure) -> Analysis:
             raise
         except Exception:
             _raster_rendition(document, rendition_path)
+            _resanitise(rendition_path)
             warnings_.append("Bản đọc dựng lại từ ảnh các trang.")
         text = _pdfium_text(document)
     finally:
