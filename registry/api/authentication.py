@@ -8,6 +8,7 @@
   one guard entry; a hidden document is left to the view, which answers 404 as for a missing one.
 """
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
@@ -42,6 +43,17 @@ class HashedTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class HashedTokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema describes our token header."""
+
+    target_class = HashedTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "Authorization",
+                "description": "«Token <mã>»: token cấp trên trang Token API hoặc bằng `registry users token`."}
 
 
 class SecondFactorForContent(BasePermission):

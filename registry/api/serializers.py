@@ -10,9 +10,9 @@ class DocumentSerializer(serializers.ModelSerializer):
     register = serializers.SerializerMethodField()
     level_label = serializers.CharField(source="get_level_display", read_only=True)
     doc_type_label = serializers.CharField(source="get_doc_type_display", read_only=True)
-    handling_unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    storage_location = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    dossier = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    handling_unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    storage_location = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    dossier = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     paper_only = serializers.BooleanField(source="is_paper_only", read_only=True)
 
     class Meta:

@@ -1,8 +1,8 @@
 """API v1: thin views — parse, call the policy or an action, render. Errors are ``{"error": {code, message}}``."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -74,10 +74,16 @@ FILTER_PARAMETERS = [
 ]
 
 
+# The list is paginated (LimitOffsetPagination), which drf-spectacular does not infer for a plain APIView.
+PAGINATED_DOCUMENTS = inline_serializer("PaginatedDocumentList", fields={
+    "count": serializers.IntegerField(), "next": serializers.CharField(allow_null=True),
+    "previous": serializers.CharField(allow_null=True), "results": DocumentSerializer(many=True)})
+
+
 class DocumentListCreateView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses={200: DocumentSerializer(many=True)},
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={200: PAGINATED_DOCUMENTS, 400: ErrorSerializer},
                    summary="Visible documents (clearance-trimmed; counts are over visible documents only)")
     def get(self, request):
         form = DocumentFilterForm(request.query_params)
