@@ -279,7 +279,6 @@ def export_pdf(rows, *, auditor, flt: LogFilter) -> bytes:
     """The filtered log as a report fit to send upward (``registry.audit.pdf``)."""
     from registry.audit import pdf
 
-    rows = []if rows is None else rows
     table = []
     first = last = None
     for i, row in enumerate(rows):
@@ -297,8 +296,8 @@ def export_pdf(rows, *, auditor, flt: LogFilter) -> bytes:
             " ".join(p for p in (row["purpose"] or "", f"«{row['query']}»" if row["query"] else "",
                                  row["copy_id"] or "") if p),
         ])
-    columns = [("Số TT", 14), ("Thời gian", 27), ("Người thực hiện", 32), ("Thao tác", 34), ("Kết quả", 20),
-               ("Độ mật", 17), ("Tài liệu", 68), ("Mục đích, nội dung", 61)]
+    columns = [("Số TT", 13), ("Thời gian", 30), ("Người thực hiện", 32), ("Thao tác", 34), ("Kết quả", 20),
+               ("Độ mật", 17), ("Tài liệu", 66), ("Mục đích, nội dung", 61)]
     period = pdf.period_text(flt.start, flt.end)
     return pdf.build_report(
         title="NHẬT KÝ SỬ DỤNG TÀI LIỆU BÍ MẬT NHÀ NƯỚC",

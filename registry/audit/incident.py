@@ -122,8 +122,8 @@ SECTIONS = (
         ("Mục đích", 79, lambda r: r.get("purpose")),
     ]),
     ("trail", "Nhật ký sử dụng tài liệu", [
-        ("Số TT", 15, lambda r: r.get("seq")),
-        ("Thời gian", 27, lambda r: r.get("at_display")),
+        ("Số TT", 14, lambda r: r.get("seq")),
+        ("Thời gian", 30, lambda r: r.get("at_display")),
         ("Người thực hiện", 33, lambda r: r.get("actor")),
         ("Đơn vị", 22, lambda r: r.get("actor_unit")),
         ("Thao tác", 34, lambda r: r.get("action_label")),
@@ -131,7 +131,7 @@ SECTIONS = (
         ("Độ mật", 17, lambda r: str(ABOVE_CLEARANCE) if r.get("document_hidden") else r.get("document_level_label")),
         ("Địa chỉ IP", 27, lambda r: r.get("ip")),
         ("Mã bản sao", 30, lambda r: r.get("copy_id")),
-        ("Mục đích", 48, lambda r: r.get("purpose")),
+        ("Mục đích", 46, lambda r: r.get("purpose")),
     ]),
 )
 
@@ -195,8 +195,8 @@ def incident_pdf(report: dict, *, auditor=None) -> bytes:
         sections.append(pdf.Section(f"{heading} ({len(rows)})", [(h, w) for h, w, _f in columns],
                                     [[_cell(f(r)) for _h, _w, f in columns] for r in rows]))
     trail = report["trail"]
-    start = timefmt.parse_iso(trail[0]["at"]) if trail else None
-    end = timefmt.parse_iso(trail[-1]["at"]) if trail else None
+    moments = sorted(timefmt.parse_iso(r["at"]) for r in trail)
+    start, end = (moments[0], moments[-1]) if moments else (None, None)
     period = (f"từ {timefmt.display(start)} đến {timefmt.display(end)} (toàn bộ nhật ký về tài liệu)"
               if trail else "toàn bộ nhật ký về tài liệu (chưa có mục nào)")
     return pdf.build_report(
