@@ -44,6 +44,8 @@ registry_urls = [
     path("<int:pk>/extend/", lifecycle.ExtendTermView.as_view(), name="registry_lifecycle_extend"),
     path("<int:pk>/declassify/", lifecycle.DeclassifyView.as_view(), name="registry_lifecycle_declassify"),
     path("<int:pk>/destroy/", lifecycle.DestroyView.as_view(), name="registry_lifecycle_destroy"),
+    path("approvals/", lifecycle.ApprovalAuthorityView.as_view(), name="registry_approvals"),
+    path("lifecycle/tasks/", lifecycle.LifecycleTaskView.as_view(), name="registry_lifecycle_tasks"),
 ]
 
 
@@ -79,6 +81,10 @@ def register_registry_menu():
                      order=300, perm=Perm.VIEW),
         PermMenuItem(_("Quyền tiếp cận"), reverse("registry_grants"), name="registry-grants", icon_name="key",
                      order=400, perm=Perm.GRANT),
+        PermMenuItem(_("Việc cần làm (tài liệu mật)"), reverse("registry_lifecycle_tasks"),
+                     name="registry-lifecycle-tasks", icon_name="tasks", order=350, perm=Perm.VIEW),
+        PermMenuItem(_("Thẩm quyền phê duyệt"), reverse("registry_approvals"), name="registry-approvals",
+                     icon_name="key", order=420, perm=Perm.MANAGE_USERS),
         PermMenuItem(_("Tác vụ nền"), reverse("registry_tasks"), name="registry-tasks", icon_name="cogs",
                      order=450, perm=Perm.MANAGE_USERS),
         PermMenuItem(_("Xác thực hai lớp"), reverse("registry_totp_enrol"), name="registry-totp",
@@ -151,6 +157,7 @@ class RegistryPanel(Component):
 def registry_homepage_panels(request, panels):
     if can_do(request.user, Perm.VIEW):
         panels.insert(0, RegistryPanel(request))
+        panels.insert(1, lifecycle.LifecycleTasksPanel(request))
 
 
 # --- Wagtail asks the clearance policy too -------------------------------------------------------------------
