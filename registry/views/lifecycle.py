@@ -9,10 +9,14 @@ A refused act re-renders the bound form (status 400) with the message next to it
 
 from abc import ABCMeta, abstractmethod
 
+from django import forms as _forms
+from wagtail.admin.ui.components import Component
+
 from django.contrib import messages
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -273,3 +277,180 @@ def return_view(request, pk, loan_pk):
     else:
         messages.success(request, _("Đã ghi trả lại tài liệu."))
     return redirect("registry_document_detail", document.pk)
+
+
+# --- Approval authority (administrator) and the lifecycle task list ---------------------------------------
+
+
+class _LifecycleFormBase(_forms.Form):
+    def add_registry_error(self, error: RegistryError, default_field=None):
+        field = getattr(error, "field", None) or default_field
+        self.add_error(field if field in self.fields else None, error.message)
+
+
+def _approval_forms(data=None):
+    from django import forms
+
+    from registry.constants import Level as Lv
+    from registry.models import ApprovalAct, Unit
+
+    users = User.objects.filter(is_active=True).order_by("username")
+    units = Unit.objects.order_by("code")
+    date = forms.DateInput(attrs={"type": "date"})
+
+    class AuthorityForm(_LifecycleFormBase):
+        act = forms.ChoiceField(label=gettext_lazy("Việc"), choices=ApprovalAct.choices)
+        max_level = forms.ChoiceField(label=gettext_lazy("Đến độ mật"), choices=Lv.choices)
+        position = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=128)
+        unit = forms.ModelChoiceField(units, label=gettext_lazy("Đơn vị"), required=False,
+                                      empty_label=gettext_lazy("— mọi đơn vị —"))
+        valid_from = forms.DateField(label=gettext_lazy("Hiệu lực từ"), widget=date)
+        valid_until = forms.DateField(label=gettext_lazy("Hiệu lực đến"), widget=date, required=False)
+        basis = forms.CharField(label=gettext_lazy("Căn cứ"), max_length=255, required=False)
+        previous = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class PositionForm(_LifecycleFormBase):
+        user = forms.ModelChoiceField(users, label=gettext_lazy("Người giữ chức vụ"))
+        position = forms.CharField(label=gettext_lazy("Chức vụ"), max_length=128)
+        unit = forms.ModelChoiceField(units, label=gettext_lazy("Đơn vị"), required=False)
+        valid_from = forms.DateField(label=gettext_lazy("Hiệu lực từ"), widget=date)
+        valid_until = forms.DateField(label=gettext_lazy("Hiệu lực đến"), widget=date, required=False)
+
+    class DelegationForm(_LifecycleFormBase):
+        delegator = forms.ModelChoiceField(users, label=gettext_lazy("Người ủy quyền"))
+        delegate = forms.ModelChoiceField(users, label=gettext_lazy("Người được ủy quyền"))
+        acts = forms.MultipleChoiceField(label=gettext_lazy("Phạm vi"), choices=ApprovalAct.choices,
+                                         widget=forms.CheckboxSelectMultiple)
+        max_level = forms.ChoiceField(label=gettext_lazy("Đến độ mật"), choices=Lv.choices)
+        reference = forms.CharField(label=gettext_lazy("Số văn bản ủy quyền"), max_length=128)
+        valid_from = forms.DateField(label=gettext_lazy("Hiệu lực từ"), widget=date)
+        valid_until = forms.DateField(label=gettext_lazy("Hiệu lực đến"), widget=date, required=False)
+
+    kind = (data or {}).get("kind")
+    return {
+        "authority": AuthorityForm(data if kind == "authority" else None, prefix="authority"),
+        "position": PositionForm(data if kind == "position" else None, prefix="position"),
+        "delegation": DelegationForm(data if kind == "delegation" else None, prefix="delegation"),
+    }
+
+
+def _require_admin(request):
+    from registry.access import can_do
+    from registry.actions.guard import refuse
+    from registry.errors import ErrorCode
+
+    if not can_do(request.user, Perm.MANAGE_USERS):
+        try:
+            refuse(Action.USER_ADMIN, actor=request.user, ctx=ctx_of(request), reason=ErrorCode.PERMISSION_DENIED,
+                   extra={"what": "approval_authority"})
+        except RegistryError:
+            raise Http404("Không tìm thấy") from None
+
+
+class ApprovalAuthorityView(AdminPage):
+    """The administrator's screen: positions, what each may approve up to which level, written delegations.
+    Nothing is edited in place: a change writes a new version and retires the old one (history kept)."""
+
+    template_name = "registry/lifecycle/approvals.html"
+    page_title = gettext_lazy("Thẩm quyền phê duyệt")
+    header_icon = "key"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require_admin(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _context(self, forms):
+        from registry.models import ApprovalAuthority, Delegation, PositionHolder
+
+        return {"forms": forms,
+                "authorities": ApprovalAuthority.objects.select_related("unit").order_by("act", "position", "-pk"),
+                "positions": PositionHolder.objects.select_related("user", "unit").order_by("position", "-pk"),
+                "delegations": Delegation.objects.select_related("delegator", "delegate").order_by("-pk")}
+
+    def get(self, request):
+        forms = _approval_forms()
+        edit = request.GET.get("edit")
+        if edit and edit.isdigit():
+            from registry.models import ApprovalAuthority
+
+            row = ApprovalAuthority.objects.filter(pk=edit, retired_at__isnull=True).first()
+            if row is not None:
+                forms["authority"].initial = {"act": row.act, "max_level": row.max_level, "position": row.position,
+                                              "unit": row.unit_id, "valid_from": row.valid_from,
+                                              "valid_until": row.valid_until, "basis": row.basis, "previous": row.pk}
+        return self.render(**self._context(forms))
+
+    def post(self, request):
+        from registry.actions import approvals as acts_approvals
+        from registry.models import ApprovalAuthority, Delegation, PositionHolder
+
+        ctx = ctx_of(request)
+        if request.POST.get("kind") == "retire":
+            model = {"authority": ApprovalAuthority, "position": PositionHolder, "delegation": Delegation}.get(
+                request.POST.get("model"))
+            row = model.objects.filter(pk=request.POST.get("id") or 0).first() if model else None
+            if row is None:
+                raise Http404("Không tìm thấy")
+            acts_approvals.do_retire_authority(row, actor=request.user, ctx=ctx)
+            messages.success(request, _("Đã thôi hiệu lực."))
+            return redirect("registry_approvals")
+        forms = _approval_forms(request.POST)
+        kind = request.POST.get("kind")
+        form = forms.get(kind)
+        if form is not None and form.is_valid():
+            d = form.cleaned_data
+            try:
+                if kind == "authority":
+                    previous = ApprovalAuthority.objects.filter(pk=d["previous"]).first() if d["previous"] else None
+                    acts_approvals.do_add_authority(act=d["act"], max_level=d["max_level"], position=d["position"],
+                                                    unit=d["unit"], valid_from=d["valid_from"],
+                                                    valid_until=d["valid_until"], basis=d["basis"],
+                                                    previous=previous, actor=request.user, ctx=ctx)
+                elif kind == "position":
+                    acts_approvals.do_add_position(d["user"], position=d["position"], unit=d["unit"],
+                                                   valid_from=d["valid_from"], valid_until=d["valid_until"],
+                                                   actor=request.user, ctx=ctx)
+                else:
+                    acts_approvals.do_add_delegation(delegator=d["delegator"], delegate=d["delegate"],
+                                                     acts=d["acts"], max_level=d["max_level"],
+                                                     reference=d["reference"], valid_from=d["valid_from"],
+                                                     valid_until=d["valid_until"], actor=request.user, ctx=ctx)
+            except RegistryError as error:
+                form.add_registry_error(error)
+            else:
+                messages.success(request, _("Đã ghi thẩm quyền phê duyệt."))
+                return redirect("registry_approvals")
+        return self.render_to_response(self.get_context_data(**self._context(forms)), status=400)
+
+
+class LifecycleTaskView(AdminPage):
+    """Notices to holders, reminders, recalls and reports due: the person's open tasks, soonest first."""
+
+    template_name = "registry/lifecycle/tasks.html"
+    page_title = gettext_lazy("Việc cần làm về tài liệu mật")
+    header_icon = "tasks"
+
+    def get(self, request):
+        from registry.actions.events import View, do_log_list
+        from registry.actions.secrecy import tasks_for
+
+        tasks = tasks_for(request.user, limit=200)
+        # The task titles name documents: one LIST entry, like every screen that shows them.
+        do_log_list(request.user, ctx_of(request), result_count=len(tasks), view="lifecycle_tasks")
+        return self.render(tasks=tasks, today=timezone.localdate())
+
+
+class LifecycleTasksPanel(Component):
+    """Dashboard: the person's open lifecycle tasks with due dates (kinds and dates; titles on the task page)."""
+
+    name = "registry_lifecycle_tasks"
+    order = 20
+    template_name = "registry/lifecycle/_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        from registry.actions.secrecy import tasks_for
+
+        return {"tasks": tasks_for(self.request.user, limit=10), "today": timezone.localdate()}

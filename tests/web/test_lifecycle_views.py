@@ -331,3 +331,44 @@ def test_destroyed_document_offers_no_more_acts(client, clerk, doc, reader):
                            ACTS["registry_lifecycle_copy"][0](doc, reader, clerk))
     assert response.status_code == 400 and "Tài liệu đã bị tiêu hủy." in response.content.decode()
     assert log_since(start) == []
+
+
+# --- approval authority (administrator) and the task list ---------------------------------------------------
+
+
+def test_admin_edits_approval_authority_as_versions(client, office):
+    from registry.models import ApprovalAuthority
+
+    admin = make_user("quantri", role=Role.ADMIN, clearance=Level.MAT)
+    client.force_login(admin)
+    assert client.get(reverse("registry_approvals")).status_code == 200
+    current = ApprovalAuthority.objects.filter(position="Chánh Văn phòng", act="copy").get()
+    page = client.get(reverse("registry_approvals") + f"?edit={current.pk}")
+    assert page.status_code == 200
+    response = client.post(reverse("registry_approvals"), {
+        "kind": "authority", "authority-act": "copy", "authority-max_level": Level.TOI_MAT,
+        "authority-position": "Chánh Văn phòng", "authority-valid_from": "2015-01-01",
+        "authority-previous": str(current.pk)})
+    assert response.status_code == 302
+    new = ApprovalAuthority.objects.get(previous=current)
+    assert new.max_level == Level.TOI_MAT and ApprovalAuthority.objects.get(pk=current.pk).retired_at is not None
+    assert AccessLogEntry.objects.filter(action=Action.USER_ADMIN, actor=admin).exists()
+
+
+def test_approval_authority_screen_is_404_for_others(client, clerk):
+    client.force_login(clerk)
+    start = last_seq()
+    assert client.get(reverse("registry_approvals")).status_code == 404
+    assert [e.outcome for e in log_since(start)] == [Outcome.REFUSED]
+
+
+def test_tasks_page_and_dashboard_show_due_tasks(client, clerk, doc):
+    from registry.models import Task
+
+    Task.objects.create(key="t1", kind=Task.Kind.NOTICE, title=f"Thông báo giải mật tài liệu #{doc.pk}",
+                        document=doc, due_on=timezone.localdate(), created_on=timezone.localdate())
+    client.force_login(clerk)
+    body = client.get(reverse("registry_lifecycle_tasks")).content.decode()
+    assert f"Thông báo giải mật tài liệu #{doc.pk}" in body
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Việc cần làm về tài liệu mật" in home
