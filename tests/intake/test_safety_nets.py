@@ -380,3 +380,19 @@ def test_pdf_password_cli_and_manifest(media, vanthu, write, tmp_path):
                            "--no-progress")
     assert code == 0, out
     assert "mk-csv" not in out and "mk-cli" not in out
+
+
+def test_edit_errors_show_the_code_small(client, clerk, settings):
+    settings.REGISTRY_SUMMARY_RULES = [{"effective": "2000-01-01", "tuyet_mat_summary": "never"}]
+    doc = make_document(clerk=clerk, level=Level.TUYET_MAT, title="Tài liệu tuyệt mật")
+    grant(clerk, doc)
+    client.force_login(clerk)
+    response = client.post(reverse("registry_document_edit", args=[doc.pk]), {
+        "title": doc.title, "issuer": doc.issuer, "urgency": doc.urgency, "copies_count": "1",
+        "summary": "Không được ghi"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Chưa lưu được thay đổi." in body and "<code>summary_not_allowed</code>" in body
+    assert response.context["form"].errors["summary"]
+    # The edit form's labels are the registration schema's.
+    assert response.context["form"].fields["storage_location"].label == "Vị trí lưu trữ"
