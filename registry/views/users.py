@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import Button
 from wagtail.users.forms import UserCreationForm, UserEditForm
-from wagtail.users.views.users import CreateView, EditView, IndexView, UserViewSet
+from wagtail.users.views.users import CreateView, EditView, IndexView, UserFilterSet, UserViewSet
 
 from registry.access import Perm, can_do
 from registry.actions.people import do_save_user_form, do_set_user_active, password_protected_from
@@ -133,6 +133,15 @@ class RegistryUserEditView(_NoHiddenLinksMixin, EditView):
         return context
 
 
+class RegistryUserFilterSet(UserFilterSet):
+    """Wagtail's user filters without "Administrator" (superuser) and groups: neither is the web's business."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in WEB_FORBIDDEN_FIELDS + ("group",):
+            self.filters.pop(name, None)
+
+
 class RegistryUserIndexView(_NoHiddenLinksMixin, IndexView):
     @cached_property
     def columns(self):
@@ -186,6 +195,7 @@ class RegistryUserViewSet(UserViewSet):
     create_template_name = "registry/users/create.html"
     edit_template_name = "registry/users/edit.html"
     copy_view_enabled = False
+    filterset_class = RegistryUserFilterSet
 
     def get_form_class(self, for_update=False):
         return RegistryUserEditForm if for_update else RegistryUserCreationForm
