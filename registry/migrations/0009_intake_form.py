@@ -15,8 +15,11 @@ DOCUMENT_TYPES = [
 def _rewrite(apps, old, new):
     from registry.models.documents import document_match_text
 
+    from django.utils import timezone
+
     Document = apps.get_model("registry", "Document")
-    Document.objects.filter(doc_type=old).update(doc_type=new)
+    # A newer updated_at marks the moved rows stale for the search index: `registry search reconcile` fixes them.
+    Document.objects.filter(doc_type=old).update(doc_type=new, updated_at=timezone.now())
     # Every row gets its match text (the model's save() keeps it current from now on).
     for doc in Document.objects.only("pk", "number_raw", "doc_type", "title", "summary").iterator(chunk_size=500):
         text = document_match_text(doc.number_raw, doc.doc_type, doc.title, doc.summary)
@@ -28,7 +31,10 @@ def forwards(apps, schema_editor):
 
 
 def backwards(apps, schema_editor):
-    apps.get_model("registry", "Document").objects.filter(doc_type=NEW_CODE).update(doc_type=OLD_CODE)
+    from django.utils import timezone
+
+    Document = apps.get_model("registry", "Document")
+    Document.objects.filter(doc_type=NEW_CODE).update(doc_type=OLD_CODE, updated_at=timezone.now())
 
 
 class Migration(migrations.Migration):
