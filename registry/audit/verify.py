@@ -141,7 +141,7 @@ def check_chain(*, chunk_size: int = CHUNK_SIZE) -> VerificationResult:
     elif head_hash != last_hash:
         problem.offer(float(head_seq) + 0.5, f"chain head mismatch: head records seq {head_seq} hash "
                                               f"{head_hash[:12]}…, last entry differs")
-    # Entries beyond the head were not written by record(), which moves the head in the same transaction.
+    # Entries beyond the head were not written by the log writer, which moves the head in the same transaction.
     # The entries are read before the head is read again, so one appended meanwhile is never taken for a forgery.
     newest = AccessLogEntry.objects.filter(seq__gt=head_seq).order_by("-seq").values_list("seq", flat=True).first()
     now_head = ChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0

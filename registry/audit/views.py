@@ -88,8 +88,11 @@ class LogFilterForm(forms.Form):
     date_to = forms.DateField(label=_lazy("Đến ngày"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, auditor=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, auditor=None, **kwargs):
+        if data is not None and data.get("actor") and not data.get("user"):  # ?actor= is an alias of ?user=
+            data = data.copy()
+            data["user"] = data["actor"]
+        super().__init__(data, *args, **kwargs)
         if auditor is not None:  # only the levels the auditor may see are offered
             visible = Redactor(auditor).visible_levels()
             self.fields["level"].choices = [("", "—"), *[(v, l) for v, l in Level.choices if v in visible]]

@@ -233,3 +233,19 @@ def test_refusal_rows_name_the_requested_document_when_visible(client, scene):
 def test_level_column_shows_the_vietnamese_label(auditor_client, scene):
     body = auditor_client.get(reverse("registry_audit_log"), {"document": scene["visible"].pk}).content.decode()
     assert ">Mật</span>" in body and ">mat</span>" not in body
+
+
+def test_audit_package_writes_the_log_only_through_actions():
+    """Only registry/audit/log.py defines record(); every audit page, command and report calls
+    registry.actions.auditing."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "registry" / "audit"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if path.name == "log.py" and path.parent == root:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"(?<![\w.])record\(", text) or "from registry.audit.log import" in text:
+            offenders.append(str(path.relative_to(root)))
+    assert offenders == []
