@@ -83,6 +83,7 @@ def test_sqlite_backup_wipe_restore(tmp_path, migrated_home):
     check_restored(env, hits)
 
 
+@pytest.mark.postgres
 def test_postgres_backup_wipe_restore(tmp_path):
     home = tmp_path / "home"
     with fresh_database(home) as url:
