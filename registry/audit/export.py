@@ -143,14 +143,43 @@ def _csv_value(key, row):
     return value
 
 
-def iter_export(rows, fmt: str, *, chunk: int = 500):
-    """Yield a CSV or JSON Lines export as text chunks (for streaming responses and files alike)."""
+def csv_preamble(auditor, flt: LogFilter) -> list[str]:
+    """The lines above a CSV export's table: office, title, period, author and time, zone, chain range."""
+    from django.conf import settings
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from registry.audit import pdf
+
+    seqs = flt.queryset(Redactor(auditor)).aggregate(a=Min("seq"), b=Max("seq"))
+    return [
+        settings.REGISTRY_PARENT_BODY,
+        settings.REGISTRY_BODY,
+        "NHẬT KÝ SỬ DỤNG TÀI LIỆU BÍ MẬT NHÀ NƯỚC",
+        f"Kỳ báo cáo: {pdf.period_text(flt.start, flt.end)}",
+        f"{pdf.author_line(auditor)}. Lập lúc {timefmt.display(timezone.now())}.",
+        str(timefmt.ZONE_NOTE),
+        *pdf.chain_lines(pdf.chain_range(seqs["a"], seqs["b"])),
+        *([_filter_note(flt)] if _filter_note(flt) else []),
+    ]
+
+
+def iter_export(rows, fmt: str, *, chunk: int = 500, preamble: list[str] | None = None):
+    """Yield a CSV or JSON Lines export as text chunks (for streaming responses and files alike).
+
+    A CSV may start with ``preamble`` lines (one cell each) and an empty row before its heading row;
+    ``read_export`` skips them.
+    """
     if fmt not in STREAM_FORMATS:
         raise ValueError(f"unknown format {fmt}")
     sink = _Lines()
     writer = safe_writer(sink)
     if fmt == "csv":
         sink.write("\ufeff")  # BOM: spreadsheets then read the Vietnamese text as UTF-8
+        if preamble:
+            for line in preamble:
+                writer.writerow([line])
+            writer.writerow([])
         writer.writerow([heading for _key, heading in CSV_COLUMNS])
     n = 0
     for row in rows:
@@ -164,7 +193,7 @@ def iter_export(rows, fmt: str, *, chunk: int = 500):
     yield sink.take()
 
 
-def write_export(rows, out, fmt: str) -> int:
+def write_export(rows, out, fmt: str, *, preamble: list[str] | None = None) -> int:
     """Write ``rows`` to the text stream ``out``; returns the number of entries."""
     counted = []
 
@@ -173,7 +202,7 @@ def write_export(rows, out, fmt: str) -> int:
             counted.append(1)
             yield row
 
-    for text in iter_export(counting(), fmt):
+    for text in iter_export(counting(), fmt, preamble=preamble):
         out.write(text)
     return len(counted)
 
@@ -231,7 +260,17 @@ def read_export(path) -> list[dict]:
         if first == "{":
             return [json.loads(line) for line in fh if line.strip()]
         text = fh.read().lstrip("\ufeff")
-    return [_from_csv(row) for row in csv.DictReader(text.splitlines(keepends=True))]
+    return [_from_csv(row) for row in csv.DictReader(table_lines(text))]
+
+
+def table_lines(text: str) -> list[str]:
+    """The lines of a CSV export from its heading row on (the preamble above it skipped)."""
+    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    first = CSV_COLUMNS[0][1]
+    for i, line in enumerate(lines):
+        if line.startswith(first + ","):
+            return lines[i:]
+    return lines
 
 
 def verify_export(path) -> dict:

@@ -15,8 +15,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from registry.audit.redact import ABOVE_CLEARANCE, ABOVE_CLEARANCE_TEXT, Redactor
-from registry.constants import READ_ACTIONS, Level, Outcome
-from registry.models import AccessLogEntry, Document
+from registry.constants import READ_ACTIONS, CopyForm, Level, Outcome
+from registry.models import AccessLogEntry, Document, LevelChange
 
 HIDDEN_TITLE = ABOVE_CLEARANCE_TEXT
 PAGE_SIZE = 50
@@ -219,6 +219,10 @@ def report_entries(auditor, flt: LogFilter, *, limit: int | None = None):
     yield from (redactor.row(e) for e in batch)
 
 
+def _choice_label(choices, value) -> str:
+    return str(choices(value).label) if value in choices.values else (value or "")
+
+
 def document_lifecycle(auditor, document: Document) -> dict:
     """A document's lifecycle records (copies, hand-overs, loans, level changes, destruction).
 
@@ -228,8 +232,12 @@ def document_lifecycle(auditor, document: Document) -> dict:
     """
     hidden = DocumentDescriber(auditor).describe(document).hidden
     return {
-        "copies": list(document.copy_records.order_by("made_on", "pk").values(
-            "made_on", "form", "quantity", "first_copy_number", "authorised_by", "copied_by__username", "recipients")),
+        "copies": [
+            {**copy, "form_label": _choice_label(CopyForm, copy["form"])}
+            for copy in document.copy_records.order_by("made_on", "pk").values(
+                "made_on", "form", "quantity", "first_copy_number", "authorised_by", "copied_by__username",
+                "recipients")
+        ],
         "hand_overs": list(document.hand_overs.order_by("handed_on", "pk").values(
             "handed_on", "recipient", "recipient_user__username", "acknowledged", "handed_by__username")),
         "loans": [
@@ -238,8 +246,13 @@ def document_lifecycle(auditor, document: Document) -> dict:
                 "out_at", "borrower__username", "approved_by__username", "due_at", "meeting_ends_at",
                 "returned_at", "purpose")
         ],
-        "level_changes": list(document.level_changes.order_by("decided_on", "pk").values(
-            "kind", "from_level", "to_level", "decided_on", "decision_ref", "approved_by")),
+        "level_changes": [
+            {**change, "kind_label": _choice_label(LevelChange.Kind, change["kind"]),
+             "from_level_label": _choice_label(Level, change["from_level"]),
+             "to_level_label": _choice_label(Level, change["to_level"])}
+            for change in document.level_changes.order_by("decided_on", "pk").values(
+                "kind", "from_level", "to_level", "decided_on", "decision_ref", "approved_by")
+        ],
         "destruction": Document.objects.filter(pk=document.pk).values(
             "destruction__destroyed_on", "destruction__decision_ref", "destruction__council",
             "destruction__approved_by", "destruction__minutes_ref").first(),

@@ -29,7 +29,7 @@ from registry.actions.auditing import (
 from registry.audit import reports, timefmt
 from registry.audit.anomalies import KINDS, find_anomalies
 from registry.audit.context import RequestContext
-from registry.audit.export import FORMATS, STREAM_FORMATS, export_pdf, export_rows, iter_export
+from registry.audit.export import FORMATS, csv_preamble, export_pdf, export_rows, iter_export
 from registry.audit.incident import incident_csv, incident_pdf, incident_report
 from registry.audit.integrity import chain_state
 from registry.audit.redact import ABOVE_CLEARANCE, Redactor
@@ -197,7 +197,8 @@ def export_view(request, fmt):
     if fmt == "pdf":
         return _download(export_pdf(rows, auditor=request.user, flt=flt), f"nhat-ky-{stamp}.pdf", "application/pdf")
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/jsonl; charset=utf-8"
-    response = StreamingHttpResponse(iter_export(rows, fmt), content_type=content_type)
+    preamble = csv_preamble(request.user, flt) if fmt == "csv" else None
+    response = StreamingHttpResponse(iter_export(rows, fmt, preamble=preamble), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="nhat-ky-{stamp}.{fmt}"'
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"

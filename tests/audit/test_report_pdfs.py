@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from registry.audit.export import table_lines
 from registry.audit.incident import incident_csv, incident_pdf, incident_report
 from registry.audit.yearly import statistics_pdf, yearly_statistics
 from registry.constants import Action, Level, Outcome, Role
@@ -112,8 +113,12 @@ def test_log_export_pdf_and_csv_over_the_web(client, incident_doc, auditor):
     assert "Xem trước" in text and "preview" not in set(re.findall(r"\w+", text))
     body = b"".join(client.get(reverse("registry_audit_export", args=["csv"]),
                                {"document": incident_doc.pk}).streaming_content).decode()
-    header = body.lstrip("\ufeff").splitlines()[0]
+    header = table_lines(body)[0]
     assert header.startswith("Số thứ tự trong chuỗi,Thời gian (giờ Việt Nam),Thời điểm ISO 8601 (kèm múi giờ)")
+    preamble = body.split(header)[0]
+    for expected in (settings.REGISTRY_BODY, "NHẬT KÝ SỬ DỤNG TÀI LIỆU BÍ MẬT NHÀ NƯỚC", "Kỳ báo cáo: toàn bộ nhật ký",
+                     "Người lập: Trần Thị Hoa, Ban Bảo vệ bí mật", "Asia/Ho_Chi_Minh", "Các mục trong báo cáo: từ mục số"):
+        assert expected in preamble, expected
     assert ",Xem trước,Thành công," in body and "+07:00" in body and ",preview," not in body
 
 

@@ -13,8 +13,8 @@ from registry.audit.cli._auditor import (
     log_filter,
 )
 from registry.actions.auditing import do_log_audit_export
-from registry.audit.export import FORMATS, export_rows, write_export
-from registry.errors import RegistryError
+from registry.audit.export import FORMATS, csv_preamble, export_pdf, export_rows, write_export
+from registry.errors import MetadataError, RegistryError
 
 HELP = "Xuất nhật ký (CSV hoặc JSON Lines) kèm mã băm chuỗi để bên ngoài kiểm tra lại."
 
@@ -36,10 +36,19 @@ def run(options, *, out) -> int:
     except RegistryError as error:
         return fail(out, error)
     rows = export_rows(user, flt)
+    fmt = options["format"]
+    if fmt == "pdf":
+        if not options["out"]:
+            return fail(out, MetadataError("Cần --out cho định dạng pdf.", field="out"))
+        with open(options["out"], "wb") as fh:
+            fh.write(export_pdf(rows, auditor=user, flt=flt))
+        emit(out, {"out": options["out"], "format": fmt})
+        return 0
+    preamble = csv_preamble(user, flt) if fmt == "csv" else None
     if options["out"]:
         with open(options["out"], "w", encoding="utf-8", newline="") as fh:
-            n = write_export(rows, fh, options["format"])
-        emit(out, {"out": options["out"], "format": options["format"], "entries": n})
+            n = write_export(rows, fh, fmt, preamble=preamble)
+        emit(out, {"out": options["out"], "format": fmt, "entries": n})
     else:
-        write_export(rows, out if hasattr(out, "write") else sys.stdout, options["format"])
+        write_export(rows, out if hasattr(out, "write") else sys.stdout, fmt, preamble=preamble)
     return 0
