@@ -173,6 +173,9 @@ STATIC_ROOT.mkdir(exist_ok=True)  # collectstatic fills it in production; WhiteN
 WHITENOISE_USE_FINDERS = True  # serve app static files straight from the apps (no collectstatic needed on one machine)
 MEDIA_ROOT = REGISTRY_HOME / "files"
 MEDIA_URL = "/media-not-served/"  # stored files are never served directly; every read goes through a view
+# Password reset by email is off (its views answer 404, deny by default): the administrator sets a staff
+# member's password; protected accounts are reset on the server (registry users add NAME --password …).
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 

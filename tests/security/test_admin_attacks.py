@@ -252,3 +252,10 @@ def test_expired_grant_does_not_reopen_through_wagtail_policy(secret):
     assert policy.user_has_permission_for_instance(reader, "choose", secret)
     assert not policy.user_has_permission_for_instance(reader, "delete", secret)
     assert not policy.user_has_any_permission(reader, ["add", "change", "delete"])
+
+
+def test_no_password_reset_by_email():
+    """Wagtail's reset-by-email flow (link on the login page, its four views) is gone."""
+    client = Client()
+    assert "password_reset" not in client.get(reverse("wagtailadmin_login")).content.decode()
+    assert client.post(reverse("wagtailadmin_password_reset"), {"email": "baomat@example.org"}).status_code == 404
