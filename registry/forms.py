@@ -245,7 +245,7 @@ class DocumentFilterForm(forms.Form):
     secret = forms.ChoiceField(label=_("Sổ mật"), choices=BOOL_CHOICES, required=False)
     year = forms.IntegerField(label=_("Năm"), required=False, min_value=1900, max_value=2999)
     level = forms.ChoiceField(label=_("Độ mật"), choices=_blank(Level.choices), required=False)
-    doc_type = forms.ChoiceField(label=_("Tên loại"), choices=_blank(DOCUMENT_TYPES), required=False)
+    doc_type = DocumentTypeField(label=_("Tên loại"), choices=_blank(DOCUMENT_TYPES), required=False)
     issuer = forms.CharField(label=_("Cơ quan ban hành"), required=False, max_length=255)
     date_from = forms.DateField(label=_("Từ ngày"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("Đến ngày"), required=False, widget=DateInput())

@@ -122,6 +122,9 @@ def test_web_form_and_api_accept_names(client, clerk):
     response = api.post("/api/v1/documents/", {**data, "number": "37-NQ/TW", "doc_type": "khong co"}, format="json")
     assert response.status_code == 400 and "Nghị quyết" in response.json()["error"]["message"]
     assert sorted(Document.objects.values_list("doc_type", flat=True)) == ["NQ", "NQ"]
+    # The list's type filter takes a name too.
+    assert api.get("/api/v1/documents/", {"doc_type": "nghi quyet"}).json()["count"] == 2
+    assert api.get("/api/v1/documents/", {"doc_type": "Luật"}).json()["count"] == 0
 
 
 @pytest.mark.django_db
