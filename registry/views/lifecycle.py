@@ -24,7 +24,7 @@ from registry.access import Perm, can, get_document_or_404
 from registry.actions import lifecycle as acts
 from registry.audit.log import record
 from registry.constants import Action
-from registry.errors import NotFoundError, PermissionDeniedError, RegistryError
+from registry.errors import ErrorCode, NotFoundError, PermissionDeniedError, RegistryError
 from registry.forms import (
     CopyRecordForm,
     DeclassifyForm,
@@ -48,6 +48,8 @@ def _with_approval(form_class, *, drop=("authorised_by", "approved_by")):
                                           label=gettext_lazy("Người phê duyệt"), empty_label=gettext_lazy("— chọn —"),
                                           required=False)
         approval_ref = forms.CharField(label=gettext_lazy("Số văn bản phê duyệt"), max_length=128, required=False)
+        approval_paper = forms.FileField(label=gettext_lazy("Văn bản phê duyệt kèm theo (tệp)"), required=False,
+                                         help_text=gettext_lazy("Quyết định, biên bản… được lưu cùng phê duyệt."))
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
@@ -58,11 +60,23 @@ def _with_approval(form_class, *, drop=("authorised_by", "approved_by")):
     return Form
 
 
+# Attached decision papers are capped: they are scans of a signed decision, not archives.
+MAX_PAPER_BYTES = 20 * 1024 * 1024
+
+
 def _approval(d) -> ApprovalInput | None:
+    from registry.actions.approvals import Paper
+
     if not d.get("approver"):
         return None
+    papers = ()
+    upload = d.get("approval_paper")
+    if upload:
+        if upload.size > MAX_PAPER_BYTES:
+            raise RegistryError("Tệp kèm theo quá lớn (tối đa 20 MB).", code=ErrorCode.FILE_TOO_LARGE)
+        papers = (Paper(name=upload.name, content=upload.read()),)
     return ApprovalInput(approver=d["approver"], decision_ref=d.get("decision_ref") or d.get("approval_ref") or "",
-                         approved_on=d.get("decided_on") or d.get("destroyed_on"))
+                         approved_on=d.get("decided_on") or d.get("destroyed_on"), papers=papers)
 from registry.views.common import AdminPage, ctx_of, not_found
 
 
@@ -106,7 +120,8 @@ class LifecycleActView(AdminPage, metaclass=ABCMeta):
         ]
 
     def make_form(self, data=None):
-        return self.form_class(data)
+        files = self.request.FILES if data is not None else None
+        return self.form_class(data, files)
 
     @abstractmethod
     def perform(self, form, *, actor, ctx):
@@ -182,7 +197,8 @@ class LendView(LifecycleActView):
     intro = gettext_lazy("Người mượn phải đủ điều kiện tiếp cận tài liệu (độ mật và phạm vi được phép).")
 
     def make_form(self, data=None):
-        return self.form_class(data, recall=bool(self.document.recall))
+        files = self.request.FILES if data is not None else None
+        return self.form_class(data, files, recall=bool(self.document.recall))
 
     def default_error_field(self, error):
         return "borrower" if isinstance(error, PermissionDeniedError) else None

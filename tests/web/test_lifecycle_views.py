@@ -372,3 +372,31 @@ def test_tasks_page_and_dashboard_show_due_tasks(client, clerk, doc):
     assert f"Thông báo giải mật tài liệu #{doc.pk}" in body
     home = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Việc cần làm về tài liệu mật" in home
+
+
+def test_copy_with_an_attached_decision_paper_shows_on_the_record(client, clerk, doc):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from registry.models import ApprovalPaper
+
+    client.force_login(clerk)
+    paper = SimpleUploadedFile("quyet-dinh.pdf", b"%PDF-1.4 quyet dinh sao", content_type="application/pdf")
+    response = client.post(reverse("registry_lifecycle_copy", args=[doc.pk]),
+                           {"form": "sao_y", "quantity": "2", "approver": boss(), "approval_ref": "11-QĐ/ĐU",
+                            "recipients": "", "notes": "", "approval_paper": paper})
+    assert response.status_code == 302
+    stored = ApprovalPaper.objects.get()
+    assert stored.original_filename == "quyet-dinh.pdf" and stored.approval.decision_ref == "11-QĐ/ĐU"
+    body = client.get(reverse("registry_document_detail", args=[doc.pk])).content.decode()
+    assert "Bản số" in body and "11-QĐ/ĐU" in body and "quyet-dinh.pdf" in body
+
+
+def test_copy_without_approver_is_refused_with_a_reason_and_logged(client, clerk, doc):
+    client.force_login(clerk)
+    start = last_seq()
+    response = client.post(reverse("registry_lifecycle_copy", args=[doc.pk]),
+                           {"form": "sao_y", "quantity": "2", "recipients": "", "notes": ""})
+    assert response.status_code == 400
+    assert "phê duyệt" in response.content.decode()
+    entries = log_since(start)
+    assert [(e.outcome, e.extra.get("reason")) for e in entries] == [(Outcome.REFUSED, "approval_missing")]
