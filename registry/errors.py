@@ -84,13 +84,22 @@ class MetadataError(RegistryError):
 
 
 class DuplicateError(RegistryError):
+    """The same bytes are registered already. The existing record's id travels internally (``related_id``,
+    for the refusal's log entry); the message, ``existing_id`` and ``as_dict`` name it only after the guard
+    found that the actor may see that record (``reveal()``), so a hidden document is never confirmed."""
+
     code = ErrorCode.DUPLICATE
 
-    def __init__(self, existing_id: int, sha256: str):
-        super().__init__(
-            f"Tệp này đã được đăng ký (tài liệu #{existing_id}).", existing_id=existing_id, sha256=sha256
-        )
-        self.existing_id = existing_id
+    def __init__(self, existing_id: int, sha256: str, *, disclose: bool = False):
+        message = (f"Tệp này đã được đăng ký (tài liệu #{existing_id})." if disclose
+                   else "Tệp này đã được đăng ký trước đó.")
+        super().__init__(message, existing_id=existing_id if disclose else None, sha256=sha256)
+        self.related_id = existing_id
+        self.existing_id = existing_id if disclose else None
+        self.sha256 = sha256
+
+    def reveal(self) -> "DuplicateError":
+        return DuplicateError(self.related_id, self.sha256, disclose=True)
 
 
 class NotFoundError(RegistryError):

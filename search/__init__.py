@@ -4,7 +4,7 @@
     index_documents(ids) -> int                 many at once (batched); ids gone from the database are dropped
     remove_document(document_id) -> None
     search(query, user, filters=None, facets=True, page=1, *, per_page=20, ctx=None) -> SearchResults
-    autocomplete(prefix, user, limit=8) -> [{"text", "word", "count"}]
+    autocomplete(prefix, user, limit=8, *, ctx=None) -> [{"text", "word", "count"}]  (logged once per call)
     rebuild(progress=None) -> int               whole index from the database (atomic for readers)
     status(deep=False) -> DriftReport           missing / stale / orphaned rows
     reconcile(deep=False) -> DriftReport        repairs the drift it reports

@@ -13,10 +13,11 @@ from django.core.signals import setting_changed
 from django.urls import NoReverseMatch, get_urlconf, reverse
 
 from registry.access import Perm, can_do, principals, visible_documents
+from registry.actions.events import View, do_log_search
+from registry.actions.guard import refuse
 from registry.audit.context import RequestContext
-from registry.audit.log import record
-from registry.constants import Action, Outcome
-from registry.errors import PermissionDeniedError
+from registry.constants import Action
+from registry.errors import ErrorCode, PermissionDeniedError
 from search.backends import get_backend
 from search.highlight import safe_fragment
 from search.projection import SUGGEST_SEPARATOR, database_versions, iter_rows
@@ -128,9 +129,11 @@ def reconcile(*, deep: bool = False) -> DriftReport:
 # -- searching -----------------------------------------------------------------------------------------------
 def _check_allowed(user, ctx, query, action_extra):
     if not can_do(user, Perm.SEARCH):
+        error = PermissionDeniedError("Người dùng không có quyền tìm kiếm.")
         if getattr(user, "is_authenticated", False):
-            record(Action.SEARCH, actor=user, ctx=ctx, outcome=Outcome.REFUSED, query=query, extra=action_extra)
-        raise PermissionDeniedError("Người dùng không có quyền tìm kiếm.")
+            refuse(Action.SEARCH, actor=user, ctx=ctx, reason=ErrorCode.PERMISSION_DENIED, query=query,
+                   extra=action_extra, error=error)
+        raise error
 
 
 def search(query: str = "", user=None, filters: SearchFilters | dict | None = None, facets: bool = True,
@@ -154,7 +157,7 @@ def search(query: str = "", user=None, filters: SearchFilters | dict | None = No
         results = SearchResults(plan.text, 0, [], {}, page, per_page, filters)
     else:
         results = _search_checked(backend, plan, who, user, filters, facets, page, per_page)
-    record(Action.SEARCH, actor=user, ctx=ctx, query=plan.text, result_count=results.total, extra=extra)
+    do_log_search(user, ctx, query=plan.text, result_count=results.total, extra=extra)
     return results
 
 
@@ -190,10 +193,11 @@ def _search_checked(backend, plan, who, user, filters, facets, page, per_page):
     return SearchResults(plan.text, max(total, len(hits)), hits, found.facets, page, per_page, filters)
 
 
-def autocomplete(prefix: str, user, limit: int = 8) -> list[dict]:
+def autocomplete(prefix: str, user, limit: int = 8, *, ctx: RequestContext | None = None) -> list[dict]:
     """Completions of the last word typed, drawn only from documents ``user`` may see.
 
-    Returns [{"text": completed query, "word": the word as written, "count": visible documents}].
+    Returns [{"text": completed query, "word": the word as written, "count": visible documents}]. Each call
+    that asks the engine writes one SEARCH entry (``extra.view = "autocomplete"``), not one per word.
     """
     if not can_do(user, Perm.SEARCH):
         return []
@@ -214,4 +218,5 @@ def autocomplete(prefix: str, user, limit: int = 8) -> list[dict]:
             continue
         counts[word] = counts.get(word, 0) + count
     ranked = sorted(counts.items(), key=lambda item: (-item[1], len(item[0]), item[0]))[:limit]
+    do_log_search(user, ctx, query=prefix, result_count=len(ranked), extra={"view": View.AUTOCOMPLETE})
     return [{"text": head + word, "word": word, "count": count} for word, count in ranked]

@@ -3,6 +3,7 @@ each level × every read path. Each path must show exactly the expected visibili
 404 and adds nothing to titles, counts, facets, highlights or autocomplete. Failures name the leaking path.
 """
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 import search
@@ -18,7 +20,7 @@ from registry.actions.documents import DocumentMetadata
 from registry.constants import LEVEL_RANK, NEED_TO_KNOW_LEVELS, Level, Role
 from registry.demo.pdfs import congress_document_pdf
 from registry.intake import register_file
-from registry.models import AccessLogEntry, RegisterBook
+from registry.models import AccessLogEntry, Grant, RegisterBook
 from registry.registers.books import book_rows
 from tests.factories import grant, make_user
 
@@ -54,6 +56,22 @@ def matrix(db, tmp_path):
         for doc_level in NEED_TO_KNOW_LEVELS:
             grant(granted, docs[doc_level])
         users[(level, True)] = granted
+    # Grants that no longer count: expired yesterday, or revoked. They must open nothing.
+    expired = make_user("m_expired", role=Role.STAFF, clearance=Level.TUYET_MAT)
+    revoked = make_user("m_revoked", role=Role.STAFF, clearance=Level.TUYET_MAT)
+    for doc_level in NEED_TO_KNOW_LEVELS:
+        Grant.objects.create(user=expired, document=docs[doc_level], reason="Đã hết hạn",
+                             valid_until=timezone.localdate() - dt.timedelta(days=1))
+        grant(revoked, docs[doc_level])
+    Grant.objects.filter(user=revoked).update(revoked_at=timezone.now())
+    users[(Level.TUYET_MAT, False, "expired")] = expired
+    users[(Level.TUYET_MAT, False, "revoked")] = revoked
+    # Superusers made on the server (``registry users add --superuser``): status lifts no clearance.
+    for level in (Level.THUONG, Level.MAT):
+        boss = make_user(f"m_super_{level}", role=Role.STAFF, clearance=level)
+        boss.is_superuser = boss.is_staff = True
+        boss.save(update_fields=["is_superuser", "is_staff"])
+        users[(level, False, "superuser")] = boss
     search.rebuild()
     return clerk, docs, users
 
@@ -84,7 +102,8 @@ def test_every_read_path_shows_exactly_what_clearance_and_need_to_know_allow(mat
     clerk, docs, users = matrix
     leaks = Leaks()
     web, api = __import__("django.test").test.Client(), APIClient()
-    for (level, has_grant), user in users.items():
+    for key, user in users.items():
+        level, has_grant = key[0], key[1]
         visible = {lv for lv in Level.values if expected_visible(level, has_grant, lv)}
         web.force_login(user)
         api.force_authenticate(user)

@@ -7,18 +7,20 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from registry.access import Perm, can, can_do
+from registry.access import Perm, can_do
 from registry.audit.context import RequestContext
 from registry.audit.log import record
 from registry.constants import (
-    DOCUMENT_TYPE_CODES,
+    accepted_document_types,
+    resolve_document_type,
     LEVEL_BASE_TERM_YEARS,
     Action,
     Direction,
     Level,
     Urgency,
 )
-from registry.errors import ErrorCode, MetadataError, NotFoundError, PermissionDeniedError, RegistryError
+from registry.actions.guard import refusals_logged, require
+from registry.errors import DuplicateError, ErrorCode, MetadataError, PermissionDeniedError, RegistryError
 from registry.models import Document, Dossier, StorageLocation, Unit
 from registry.numbering import format_party_number, parse_number, validate_own_number
 from registry.registers.numbering import (
@@ -29,7 +31,7 @@ from registry.registers.numbering import (
     party_sequence_key,
 )
 from registry.signals import document_changed
-from registry.text import clean_line, nfc
+from registry.text import clean_line, fold, nfc
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class DocumentMetadata:
     # For outgoing documents numbered by the office: number "auto" takes the next number of this sequence,
     # "party" (per type for the committee term, the default) or "congress" (the congress's shared one).
     sequence: str = ""
+    # The same issuer already has this number in a register the actor sees: register anyway (a second copy).
+    allow_same_number: bool = False
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -91,7 +95,8 @@ class DocumentMetadata:
             values[name] = _coerce(name, data[name])
         missing = [n for n in ("direction", "level", "number", "doc_type", "issuer", "title") if n not in values]
         if missing:
-            raise MetadataError(f"Thiếu trường bắt buộc: {', '.join(missing)}", field=missing[0])
+            raise MetadataError(f"Thiếu trường bắt buộc: {', '.join(label_of(n) for n in missing)}.",
+                                field=missing[0])
         return cls(**values)
 
     def normalised(self) -> "DocumentMetadata":
@@ -102,9 +107,16 @@ class DocumentMetadata:
         return replace(self, **changes)
 
 
+def label_of(name: str) -> str:
+    """The label a clerk reads for a field (the registration schema's), never the internal name."""
+    from registry.intake.schema import label_of as schema_label
+
+    return schema_label(name)
+
+
 _DATE_FIELDS = {"issue_date", "arrival_date", "level_decided_on"}
 _INT_FIELDS = {"protection_years", "copies_count"}
-_BOOL_FIELDS = {"recall", "named_addressee_only"}
+_BOOL_FIELDS = {"recall", "named_addressee_only", "allow_same_number"}
 
 
 def _coerce(name, value):
@@ -117,14 +129,14 @@ def _coerce(name, value):
                 return dt.datetime.strptime(text, fmt).date()
             except ValueError:
                 continue
-        raise MetadataError(f"Ngày không hợp lệ ở trường {name}: «{text}» (dạng YYYY-MM-DD)", field=name)
+        raise MetadataError(f"{label_of(name)}: «{text}» không phải ngày hợp lệ (dạng YYYY-MM-DD).", field=name)
     if name in _INT_FIELDS:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise MetadataError(f"Trường {name} phải là số nguyên: «{value}»", field=name) from None
+            raise MetadataError(f"{label_of(name)} phải là số nguyên: «{value}».", field=name) from None
         if number < 0 or number > 100000:
-            raise MetadataError(f"Trường {name} ngoài giới hạn: {number}", field=name)
+            raise MetadataError(f"{label_of(name)} ngoài giới hạn: {number}.", field=name)
         return number
     if name in _BOOL_FIELDS:
         if isinstance(value, bool):
@@ -160,8 +172,11 @@ def validate_metadata(meta: DocumentMetadata) -> DocumentMetadata:
         raise MetadataError(f"Độ mật không hợp lệ: «{meta.level}»", field="level")
     if meta.urgency not in Urgency.values:
         raise MetadataError(f"Độ khẩn không hợp lệ: «{meta.urgency}»", field="urgency")
-    if meta.doc_type not in DOCUMENT_TYPE_CODES:
-        raise MetadataError(f"Tên loại không hợp lệ: «{meta.doc_type}»", field="doc_type")
+    doc_type = resolve_document_type(meta.doc_type)  # a code or a name, with or without diacritics
+    if doc_type is None:
+        raise MetadataError(f"Không có tên loại «{meta.doc_type}». Nhận các loại: {accepted_document_types()}.",
+                            field="doc_type")
+    meta = replace(meta, doc_type=doc_type)
     if meta.sequence and meta.sequence not in OWN_SEQUENCES:
         raise MetadataError(f"Dãy số không hợp lệ: «{meta.sequence}» (party hoặc congress)", field="sequence")
     if is_auto_number(meta.number) and meta.direction != Direction.OUTGOING:
@@ -174,7 +189,7 @@ def validate_metadata(meta: DocumentMetadata) -> DocumentMetadata:
             raise MetadataError(f"Số, ký hiệu không đúng dạng N-LOẠI/KÝ HIỆU: {exc}", field="number") from None
     for name, limit in (("title", 255), ("number", 128), ("issuer", 255), ("signer", 255)):
         if len(getattr(meta, name)) > limit:
-            raise MetadataError(f"Trường {name} dài quá {limit} ký tự", field=name)
+            raise MetadataError(f"{label_of(name)} dài quá {limit} ký tự.", field=name)
     if not meta.title:
         raise MetadataError("Thiếu tên/tiêu đề tài liệu", field="title")
     if meta.level == Level.TUYET_MAT and meta.summary:
@@ -190,7 +205,7 @@ def validate_metadata(meta: DocumentMetadata) -> DocumentMetadata:
     for name in _DATE_FIELDS:
         value = getattr(meta, name)
         if value and value > today + dt.timedelta(days=1):
-            raise MetadataError(f"Ngày ở trường {name} ở tương lai: {value}", field=name)
+            raise MetadataError(f"{label_of(name)} ở tương lai: {value}.", field=name)
     return meta
 
 
@@ -217,13 +232,60 @@ def issue_own_number(meta: DocumentMetadata) -> str:
         key, symbol = party_sequence_key(meta.doc_type), settings.REGISTRY_SYMBOL
     while True:
         number = format_party_number(allocate_number(key), meta.doc_type, symbol)
-        if not _number_in_use(number):
+        if _number_holder(number) is None:
             return number
 
 
-def _number_in_use(number: str) -> bool:
+def _number_holder(number: str) -> int | None:
+    """The id of the outgoing document that holds ``number`` already, if any (internal: never shown)."""
     normalized = parse_number(number).normalized
-    return Document.objects.filter(direction=Direction.OUTGOING, number_normalized=normalized).exists()
+    return (Document.objects.filter(direction=Direction.OUTGOING, number_normalized=normalized)
+            .values_list("pk", flat=True).first())
+
+
+def number_in_use_error(number: str, holder_id: int) -> MetadataError:
+    """The refusal of a number already issued: it says that, never by what (the guard logs ``holder_id``)."""
+    error = MetadataError(f"Số «{number}» đã được cấp, không dùng lại được.", field="number",
+                          code=ErrorCode.NUMBER_IN_USE)
+    error.related_id = holder_id
+    return error
+
+
+def same_number_documents(meta: DocumentMetadata, actor) -> list[Document]:
+    """Entries of the same issuer with the same number (any spelling) that ``actor`` may see, not voided.
+
+    A second copy of one document is a real case, so this only warns (``same_number_error``). Only
+    documents visible to ``actor`` are looked at: the check never confirms that a hidden document exists.
+    """
+    from registry.access import visible_documents
+
+    parsed = parse_number(meta.number)
+    if not parsed.tokens:
+        return []
+    candidates = Document.objects.filter(voided=False)
+    if parsed.value is not None:
+        candidates = candidates.filter(number_value=parsed.value)
+    else:
+        candidates = candidates.filter(number_normalized=parsed.normalized)
+    issuer = fold(clean_line(meta.issuer)).lower()
+    return [
+        doc for doc in visible_documents(actor, candidates.select_related("register")).order_by("pk")
+        if parse_number(doc.number_raw).tokens == parsed.tokens and fold(clean_line(doc.issuer)).lower() == issuer
+    ]
+
+
+def same_number_error(meta: DocumentMetadata, documents: list[Document]) -> MetadataError:
+    """The warning that asks for a confirmation (web checkbox, ``--allow-same-number``, ``allow_same_number``)."""
+    entries = ", ".join(f"#{doc.pk} (số thứ tự {doc.serial}, {doc.register.title})" for doc in documents[:5])
+    error = MetadataError(
+        f"Cơ quan ban hành «{meta.issuer}» đã có văn bản số «{meta.number}» trong sổ: {entries}. "
+        "Nếu đây là bản thứ hai của cùng văn bản, hãy xác nhận «Vẫn đăng ký» để đăng ký tiếp.",
+        field="number", code=ErrorCode.SAME_NUMBER,
+    )
+    error.details["existing_ids"] = [doc.pk for doc in documents]
+    error.existing_ids = [doc.pk for doc in documents]
+    error.related_id = documents[0].pk  # visible to the actor: the refusal's entry names it
+    return error
 
 
 def entry_date(meta: DocumentMetadata) -> dt.date:
@@ -262,7 +324,10 @@ def do_register_document(
 ) -> Document:
     """Register one document (with its stored file, or paper-only) in the right book; one log entry.
 
-    Raises MetadataError / DuplicateError / PermissionDeniedError; on any error nothing is written.
+    Raises MetadataError / DuplicateError / PermissionDeniedError; on any error nothing is written here:
+    the refusal's one entry is written by the front door (``registry.intake.register_file`` /
+    ``register_paper``, through ``registration_refusals_logged``), outside the transaction that the error
+    rolls back. Errors about another document carry its id only internally (``related_id``).
     """
     if not can_do(actor, Perm.REGISTER):
         raise PermissionDeniedError("Người dùng không có quyền đăng ký tài liệu.")
@@ -285,15 +350,19 @@ def do_register_document(
         if stored is not None:
             existing = Document.objects.filter(sha256=stored.sha256).values_list("pk", flat=True).first()
             if existing:
-                from registry.errors import DuplicateError
-
                 raise DuplicateError(existing, stored.sha256)
         if is_auto_number(meta.number):
             meta = replace(meta, number=issue_own_number(meta))
             parsed = parse_number(meta.number)
-        elif meta.direction == Direction.OUTGOING and _issued_here(meta) and _number_in_use(meta.number):
-            raise MetadataError(f"Số «{meta.number}» đã được cấp cho văn bản khác.", field="number",
-                                code=ErrorCode.NUMBER_IN_USE)
+        else:
+            if meta.direction == Direction.OUTGOING and _issued_here(meta):
+                holder = _number_holder(meta.number)
+                if holder is not None:
+                    raise number_in_use_error(meta.number, holder)
+            if not meta.allow_same_number:
+                same = same_number_documents(meta, actor)
+                if same:
+                    raise same_number_error(meta, same)
         book = book_for(meta.direction, meta.level != Level.THUONG, on.year)
         serial = allocate_serial(book)
         document = Document(
@@ -353,12 +422,27 @@ EDITABLE_FIELDS = (
 )
 
 
+def registration_refusals_logged(*, actor, ctx: RequestContext | None = None):
+    """Wrap a whole registration (intake's front door): a refused one writes exactly one REFUSED entry.
+
+    A duplicate or a number in use is logged with the other document's id (``hidden_id`` when the actor
+    may not see it) and the actor's error names that document only if the actor may see it.
+    """
+    return refusals_logged(Action.REGISTER, actor=actor, ctx=ctx)
+
+
 def do_edit_document(document: Document, changes: dict, *, actor, ctx: RequestContext | None = None) -> Document:
-    """Change descriptive fields of an entry (never its serial, register or level: those have their own acts)."""
-    if not can(actor, Perm.EDIT, document):
-        raise NotFoundError() if not can(actor, Perm.VIEW, document) else PermissionDeniedError(
-            "Người dùng không có quyền sửa tài liệu này."
-        )
+    """Change descriptive fields of an entry (never its serial, register or level: those have their own acts).
+
+    Every refusal (policy, validation, state) writes one REFUSED entry; a hidden document answers
+    ``NotFoundError`` and is logged by requested id only.
+    """
+    require(Perm.EDIT, Action.EDIT, document, actor=actor, ctx=ctx)
+    with refusals_logged(Action.EDIT, actor=actor, ctx=ctx, document=document):
+        return _edit_document(document, changes, actor=actor, ctx=ctx)
+
+
+def _edit_document(document, changes, *, actor, ctx):
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise MetadataError(f"Không được sửa trường: {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
@@ -381,14 +465,19 @@ def do_edit_document(document: Document, changes: dict, *, actor, ctx: RequestCo
 
 
 def do_void_entry(document: Document, reason: str, *, actor, ctx: RequestContext | None = None) -> Document:
-    """Void a register entry: it stays in its book with the reason; the serial is never reused."""
-    reason = clean_line(reason)
+    """Void a register entry: it stays in its book with the reason; the serial is never reused.
+
+    Every refusal writes one REFUSED entry (hidden documents: requested id only, ``NotFoundError``).
+    """
+    require(Perm.VOID, Action.VOID, document, actor=actor, ctx=ctx)
+    with refusals_logged(Action.VOID, actor=actor, ctx=ctx, document=document):
+        return _void_entry(document, reason, actor=actor, ctx=ctx)
+
+
+def _void_entry(document, reason, *, actor, ctx):
+    reason = clean_line(reason or "")
     if not reason:
         raise MetadataError("Phải ghi lý do hủy số.", field="reason")
-    if not can(actor, Perm.VOID, document):
-        if not can(actor, Perm.VIEW, document):
-            raise NotFoundError()
-        raise PermissionDeniedError("Không thể hủy số tài liệu này.")
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if locked.voided:

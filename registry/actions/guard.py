@@ -34,6 +34,12 @@ def _raise(error: RegistryError) -> NoReturn:
     raise error
 
 
+def _sees(actor, document) -> bool:
+    # ``actor=None`` is the local operator at the console (bootstrap, demo, ``registry grants``): trusted by
+    # having the machine and its database, as in ``registry.actions.people``.
+    return actor is None or can(actor, Perm.VIEW, document)
+
+
 def _related_document(related):
     from registry.models import Document
 
@@ -67,7 +73,7 @@ def refuse(
     caller's responsibility).
     """
     details = {"reason": str(reason), **(extra or {})}
-    if document is not None and not isinstance(document, int) and can(actor, Perm.VIEW, document):
+    if document is not None and not isinstance(document, int) and _sees(actor, document):
         record(action, actor=actor, ctx=ctx, document=document, outcome=Outcome.REFUSED, purpose=purpose,
                query=query, extra=details)
         _raise(error or PermissionDeniedError("Người dùng không có quyền thực hiện thao tác này với tài liệu.",
@@ -82,7 +88,7 @@ def refuse(
     named = None
     if related is not None:
         related_doc = _related_document(related)
-        if related_doc is not None and can(actor, Perm.VIEW, related_doc):
+        if related_doc is not None and _sees(actor, related_doc):
             named = related_doc
             reveal = getattr(error, "reveal", None)
             error = reveal() if reveal else error

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from registry.access import Perm, can, can_do, requires_purpose, visible_documents
+from registry.access import Perm, can, can_do, requires_purpose
+from registry.actions.guard import refuse, visible_or_refuse
 from registry.audit.context import RequestContext
 from registry.audit.log import record
 from registry.constants import Action, Outcome
-from registry.errors import ErrorCode, NotFoundError, PermissionDeniedError, RegistryError
+from registry.errors import ErrorCode, PermissionDeniedError, RegistryError
 from registry.models import Document
 from registry.registers.numbering import allocate_number
 from registry.text import clean_line
@@ -39,25 +40,14 @@ def copy_sequence_key(document_id: int) -> str:
     return f"copy:{document_id}"
 
 
-def _lookup(document_id, actor) -> Document | None:
-    try:
-        pk = int(document_id)
-    except (TypeError, ValueError):
-        return None
-    return visible_documents(actor).filter(pk=pk).select_related("handling_unit").first()
-
-
-def _refuse_hidden(action, document_id, *, actor, ctx, purpose=""):
-    """Log a refusal for a document that does not exist for ``actor`` and raise the same 404 as for none."""
-    record(action, actor=actor, ctx=ctx, outcome=Outcome.REFUSED, purpose=purpose,
-           extra={"requested_id": str(document_id)[:64], "reason": str(ErrorCode.NOT_FOUND)})
-    raise NotFoundError("tài liệu")
+def _visible_or_refuse(action, document_id, *, actor, ctx, purpose="") -> Document:
+    """The document if it exists for ``actor``; else the guard's one refusal (requested id only) and 404."""
+    return visible_or_refuse(action, document_id, actor=actor, ctx=ctx, purpose=purpose,
+                             queryset=Document.objects.select_related("handling_unit"))
 
 
 def _refuse(action, document, error: RegistryError, *, actor, ctx, purpose=""):
-    record(action, actor=actor, ctx=ctx, document=document, outcome=Outcome.REFUSED, purpose=purpose,
-           extra={"reason": str(error.code)})
-    raise error
+    refuse(action, actor=actor, ctx=ctx, reason=error.code, document=document, purpose=purpose, error=error)
 
 
 def _fail(action, document, error: RegistryError, *, actor, ctx, purpose=""):
@@ -104,9 +94,7 @@ def do_read_document(
         raise ValueError(f"{action} is not a read of content")
     ctx = ctx or RequestContext()
     purpose = clean_line(purpose or "")
-    document = _lookup(document_id, actor)
-    if document is None:
-        _refuse_hidden(action, document_id, actor=actor, ctx=ctx, purpose=purpose)
+    document = _visible_or_refuse(action, document_id, actor=actor, ctx=ctx, purpose=purpose)
     if not can(actor, Perm.READ_CONTENT, document):
         message = "Người dùng không có quyền đọc nội dung tài liệu này."
         if can_do(actor, Perm.READ_CONTENT):
@@ -173,14 +161,16 @@ def _stamp_copy(document, source, *, actor, copy_number, copy_id, when, password
     return stamp_pdf(source, marks, password=password)
 
 
-def do_view_record(document_id, *, actor, ctx: RequestContext | None = None) -> Document:
+
+def do_view_document(document_id, *, actor, ctx: RequestContext | None = None) -> Document:
     """The metadata view of a document: policy check and one VIEW entry (REFUSED + NotFoundError if hidden)."""
     ctx = ctx or RequestContext()
-    document = _lookup(document_id, actor)
-    if document is None:
-        _refuse_hidden(Action.VIEW, document_id, actor=actor, ctx=ctx)
+    document = _visible_or_refuse(Action.VIEW, document_id, actor=actor, ctx=ctx)
     record(Action.VIEW, actor=actor, ctx=ctx, document=document)
     return document
 
 
-__all__ = ["COPY_ACTIONS", "MarkedCopy", "copy_sequence_key", "do_read_document", "do_view_record"]
+do_view_record = do_view_document  # the first round's name
+
+__all__ = ["COPY_ACTIONS", "MarkedCopy", "copy_sequence_key", "do_read_document", "do_view_document",
+           "do_view_record"]

@@ -8,15 +8,18 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
-from registry.access import Perm, can_do, visible_documents
-from registry.actions.documents import DocumentMetadata, do_void_entry
+from registry.access import Perm, visible_documents
+from registry.actions.documents import DocumentMetadata, do_void_entry, registration_refusals_logged
+from registry.actions.events import View, do_log_list
+from registry.actions.guard import require_role, visible_or_refuse
+from registry.actions.reading import do_read_document, do_view_document
 from registry.audit.context import RequestContext
-from registry.audit.log import record
 from registry.constants import Action
-from registry.errors import DuplicateError, ErrorCode, NotFoundError, PermissionDeniedError, RegistryError
+from registry.errors import DuplicateError, ErrorCode, NotFoundError, RegistryError
 from registry.forms import DocumentFilterForm
+from registry.intake.schema import split_values
 from registry.models import Document
-from registry.views.common import file_response, refuse_hidden
+from registry.views.common import file_response
 
 from .serializers import DocumentSerializer, ErrorSerializer, PurposeSerializer, ReasonSerializer, RegisterInputSerializer
 
@@ -66,7 +69,8 @@ class DocumentPagination(LimitOffsetPagination):
 FILTER_PARAMETERS = [
     OpenApiParameter(name, str, required=False, description=desc)
     for name, desc in (
-        ("q", "number/symbol or title contains"), ("direction", "den | di"), ("secret", "1 | 0"),
+        ("q", "number/symbol or title: any spelling of a number, with or without diacritics"),
+        ("direction", "den | di"), ("secret", "1 | 0"),
         ("year", "register year"), ("level", "thuong | mat | toi_mat | tuyet_mat"), ("doc_type", "type code"),
         ("issuer", "issuer contains"), ("date_from", "YYYY-MM-DD (entry date)"), ("date_to", "YYYY-MM-DD"),
         ("voided", "1 | 0"), ("book", "register book id"),
@@ -94,8 +98,8 @@ class DocumentListCreateView(APIView):
             "register", "handling_unit", "storage_location", "dossier"))).order_by("-id")
         paginator = DocumentPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        record(Action.LIST, actor=request.user, ctx=_ctx(request), query=request.query_params.urlencode()[:2000],
-               result_count=paginator.count, extra={"api": "v1"})
+        do_log_list(request.user, _ctx(request), query=request.query_params.urlencode(), result_count=paginator.count,
+                    view=View.API_DOCUMENTS, extra={"api": "v1"})
         return paginator.get_paginated_response(DocumentSerializer(page, many=True).data)
 
     @extend_schema(request={"multipart/form-data": RegisterInputSerializer, "application/json": RegisterInputSerializer},
@@ -104,15 +108,16 @@ class DocumentListCreateView(APIView):
     def post(self, request):
         from registry.intake import register_file, register_paper
 
-        if not can_do(request.user, Perm.REGISTER):
-            raise PermissionDeniedError("Người dùng không có quyền đăng ký tài liệu.")
-        data = {k: request.data.get(k) for k in request.data.keys() if k != "file"}
-        meta = DocumentMetadata.from_mapping(data)
+        require_role(Perm.REGISTER, Action.REGISTER, actor=request.user, ctx=_ctx(request))
+        # The schema's fields only: metadata for the record, the PDF password for intake (never stored).
+        values, options, _file = split_values({k: request.data.get(k) for k in request.data.keys() if k != "file"})
+        with registration_refusals_logged(actor=request.user, ctx=_ctx(request)):
+            meta = DocumentMetadata.from_mapping(values)
         upload = request.FILES.get("file")
         try:
             if upload is not None:
                 document = register_file(upload, filename=upload.name, meta=meta, actor=request.user,
-                                         ctx=_ctx(request))
+                                         ctx=_ctx(request), **options)
             else:
                 document = register_paper(meta, actor=request.user, ctx=_ctx(request))
         except DuplicateError as error:
@@ -124,9 +129,7 @@ class DocumentDetailView(APIView):
     @extend_schema(responses={200: DocumentSerializer, 404: ErrorSerializer},
                    summary="One document's record (writes one VIEW entry; hidden answers 404)")
     def get(self, request, pk):
-        from registry.actions.reading import do_view_record
-
-        document = do_view_record(pk, actor=request.user, ctx=_ctx(request))
+        document = do_view_document(pk, actor=request.user, ctx=_ctx(request))
         return Response(DocumentSerializer(document).data)
 
 
@@ -141,8 +144,6 @@ class DocumentDownloadView(APIView):
         summary="A marked copy (purpose required for toi_mat and tuyet_mat)",
     )
     def post(self, request, pk):
-        from registry.actions.reading import do_read_document
-
         body = PurposeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         action = Action.PREVIEW if body.validated_data.get("preview") else Action.DOWNLOAD
@@ -163,13 +164,8 @@ class DocumentVoidView(APIView):
                                                         404: ErrorSerializer, 409: ErrorSerializer},
                    summary="Void a register entry (it stays in its book with the reason)")
     def post(self, request, pk):
+        document = visible_or_refuse(Action.VOID, pk, actor=request.user, ctx=_ctx(request))
         body = ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        document = visible_documents(request.user).filter(pk=pk).first()
-        if document is None:
-            try:
-                refuse_hidden(request, Action.VOID, pk)
-            except Http404:
-                raise NotFoundError("tài liệu") from None
         document = do_void_entry(document, body.validated_data["reason"], actor=request.user, ctx=_ctx(request))
         return Response(DocumentSerializer(document).data)

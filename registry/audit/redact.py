@@ -47,7 +47,7 @@ def referenced_ids(entry) -> set[int]:
     """Document ids an entry names besides ``document_id`` (requested ids of refusals, filter values)."""
     extra = entry.extra if isinstance(entry.extra, dict) else {}
     found = set()
-    for value in (extra.get("requested_id"), extra.get("document")):
+    for value in (extra.get("requested_id"), extra.get("document"), extra.get("hidden_id")):
         pk = _as_pk(value)
         if pk is not None:
             found.add(pk)

@@ -8,7 +8,7 @@ Public front door::
 ``source`` is a path or a binary file object (a Django ``UploadedFile``, an open file, ``BytesIO``).
 The file goes through ``STEPS`` (small ordered steps, see ``registry.intake.steps``); each refusal is a
 typed ``IntakeError`` (or ``DuplicateError`` naming the existing record) with a stable ``ErrorCode``.
-On any failure nothing is left behind: no row, no log entry, no stored file.
+On any failure nothing is left behind (no row, no stored file) but the refusal's one REFUSED log entry.
 
 The parsing-heavy work runs in a child process with memory and time limits (``registry.intake.sandbox``).
 This package imports no Django models at import time, so the sandbox can load the parsers cheaply.
@@ -54,29 +54,32 @@ def register_file(
 
     ``filename`` is the name the client gave (only its cleaned base name is kept); it defaults to the
     source's own name. ``pdf_password`` opens an encrypted PDF (never stored or logged). Raises ``IntakeError`` subclasses, ``DuplicateError``, ``MetadataError`` or
-    ``PermissionDeniedError``; on any error no row, log entry or stored file is left behind.
+    ``PermissionDeniedError``; on any error no row or stored file is left behind, only one REFUSED entry.
 
     Call it outside any transaction of your own (views: no ``atomic`` around it): it commits the row and
     the stored files together, and an outer rollback after it returns could not take the files back.
     """
-    from registry.actions.documents import validate_metadata
+    from registry.actions.documents import registration_refusals_logged, validate_metadata
     from registry.errors import PermissionDeniedError
     from registry.access import Perm, can_do
 
-    # Cheap refusals first: no point parsing a file the actor may not register or whose metadata is bad.
-    if not can_do(actor, Perm.REGISTER):
-        raise PermissionDeniedError("Người dùng không có quyền đăng ký tài liệu.")
-    validate_metadata(meta)
-    with open_source(source, filename=filename, pdf_password=pdf_password) as state:
-        state.meta = meta
-        state.actor = actor
-        state.ctx = ctx
-        run_steps(STEPS, state)
-        return state.document
+    # A refusal writes one REFUSED entry (the guard), outside the pipeline's transaction.
+    with registration_refusals_logged(actor=actor, ctx=ctx):
+        # Cheap refusals first: no point parsing a file the actor may not register or whose metadata is bad.
+        if not can_do(actor, Perm.REGISTER):
+            raise PermissionDeniedError("Người dùng không có quyền đăng ký tài liệu.")
+        validate_metadata(meta)
+        with open_source(source, filename=filename, pdf_password=pdf_password) as state:
+            state.meta = meta
+            state.actor = actor
+            state.ctx = ctx
+            run_steps(STEPS, state)
+            return state.document
 
 
 def register_paper(meta: DocumentMetadata, *, actor, ctx: RequestContext | None = None) -> Document:
     """Register a paper-only document (no file): one register entry, one log entry."""
-    from registry.actions.documents import do_register_document
+    from registry.actions.documents import do_register_document, registration_refusals_logged
 
-    return do_register_document(meta, actor=actor, ctx=ctx, stored=None)
+    with registration_refusals_logged(actor=actor, ctx=ctx):
+        return do_register_document(meta, actor=actor, ctx=ctx, stored=None)

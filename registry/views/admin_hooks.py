@@ -15,6 +15,8 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from registry.access import Perm, can, can_do, visible_documents
+from registry.actions.events import View, do_log_list
+from registry.audit.context import RequestContext
 from registry.constants import Level, Role
 from registry.models import Document, Dossier, Holiday, StorageLocation, Unit
 from registry.views import account, books, documents, grants, lifecycle, tasks
@@ -142,7 +144,9 @@ class RegistryPanel(Component):
         qs = visible_documents(user)
         by_level = dict(qs.values_list("level").annotate(n=Count("id")).order_by())
         levels = [(label, by_level.get(value, 0)) for value, label in Level.choices if value in by_level]
-        recent = qs.select_related("register").order_by("-id")[:8]
+        recent = list(qs.select_related("register").order_by("-id")[:8])
+        # The panel shows titles: one LIST entry per dashboard request (registry.actions.events).
+        do_log_list(user, RequestContext.from_request(self.request), result_count=len(recent), view=View.DASHBOARD)
         return {
             "levels": levels,
             "voided": qs.filter(voided=True).count(),

@@ -7,6 +7,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from registry.access import Perm, can_do, visible_documents
+from registry.actions.events import View, do_log_list
+from registry.actions.guard import require_role
+from registry.constants import Action
+from registry.errors import PermissionDeniedError
 from registry.models import RegisterBook
 from registry.registers.books import FORMATS, print_book
 from registry.views.common import AdminPage, ctx_of, file_response
@@ -28,6 +32,8 @@ class BookListView(AdminPage):
         books = []
         for book in RegisterBook.objects.filter(pk__in=stats.keys()).order_by("-year", "direction", "-secret"):
             books.append({"book": book, **stats[book.pk]})
+        # One LIST entry for the page: how many visible entries its counts cover.
+        do_log_list(request.user, ctx_of(request), result_count=sum(b["n"] for b in books), view=View.BOOKS)
         return self.render(books=books, can_print=can_do(request.user, Perm.PRINT_BOOK),
                            list_url=reverse("registry_document_list"))
 
@@ -35,8 +41,11 @@ class BookListView(AdminPage):
 def print_view(request, pk, fmt):
     if fmt not in FORMATS:
         raise Http404
-    if not can_do(request.user, Perm.PRINT_BOOK):
-        raise PermissionDenied
+    try:
+        require_role(Perm.PRINT_BOOK, Action.BOOK_PRINT, actor=request.user, ctx=ctx_of(request),
+                     extra={"book_id": str(pk)[:32], "format": fmt})
+    except PermissionDeniedError:
+        raise PermissionDenied from None
     book = RegisterBook.objects.filter(pk=pk).first()
     if book is None:
         raise Http404

@@ -1,4 +1,8 @@
-"""Helpers shared by the registry's admin views: request context, refusals, safe file responses."""
+"""Helpers shared by the registry's admin views: request context, safe file responses, one-time copies.
+
+Refusals are not handled here: views call ``registry.actions.guard`` (one logged entry) and turn its
+``NotFoundError`` into ``Http404`` (``not_found``).
+"""
 
 import secrets
 import time
@@ -11,9 +15,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from registry.audit.context import RequestContext
-from registry.audit.log import record
-from registry.constants import Outcome
-from registry.errors import ErrorCode
+from registry.errors import NotFoundError
 
 # Served files are opaque downloads: never sniffed, never rendered with scripts, never cached.
 FILE_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
@@ -25,14 +27,19 @@ def ctx_of(request) -> RequestContext:
     return RequestContext.from_request(request)
 
 
-def refuse_hidden(request, action, document_id):
-    """Log the refused attempt on a document that does not exist for the user, then answer 404.
+def not_found():
+    """The one 404 of a document that does not exist for the user (hidden or missing: the same answer)."""
+    return Http404("Không tìm thấy")
 
-    The entry names only the requested id, as for a document that does not exist at all.
-    """
-    record(action, actor=request.user, ctx=ctx_of(request), outcome=Outcome.REFUSED,
-           extra={"requested_id": str(document_id)[:64], "reason": str(ErrorCode.NOT_FOUND)})
-    raise Http404("Không tìm thấy")
+
+def visible_or_404(request, pk, action, **kwargs):
+    """``guard.visible_or_refuse`` for a view: the document, or one REFUSED entry (requested id) and 404."""
+    from registry.actions.guard import visible_or_refuse
+
+    try:
+        return visible_or_refuse(action, pk, actor=request.user, ctx=ctx_of(request), **kwargs)
+    except NotFoundError:
+        raise not_found() from None
 
 
 def file_response(content: bytes, *, filename: str, content_type: str, inline: bool = False) -> HttpResponse:

@@ -1,13 +1,12 @@
 """Register entries in the admin: register, list, open, edit, void, download a marked copy.
 
 Views parse input, call the policy or an action, and render. Hidden documents answer 404 exactly as
-missing ones, and every refused attempt leaves one REFUSED entry in the access log.
+missing ones, and every refused attempt leaves one REFUSED entry in the access log (``actions.guard``).
 """
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers
@@ -16,24 +15,39 @@ from django.utils.translation import gettext_lazy
 
 from registry.access import Perm, can, can_do, get_document_or_404, requires_purpose, visible_documents
 from registry.actions.documents import do_edit_document, do_void_entry
-from registry.audit.log import record
+from registry.actions.events import View, do_log_list
+from registry.actions.guard import require, require_role
+from registry.actions.reading import do_view_document
 from registry.constants import Action
-from registry.errors import DuplicateError, ErrorCode, NotFoundError, PermissionDeniedError, RegistryError
+from registry.errors import ErrorCode, NotFoundError, PermissionDeniedError, RegistryError
 from registry.forms import DocumentEditForm, DocumentFilterForm, DocumentRegisterForm, PurposeForm, VoidForm
 from registry.models import Document, RegisterBook
-from registry.views.common import AdminPage, ctx_of, file_response, outbox_put, outbox_take, refuse_hidden
+from registry.views import held_files
+from registry.views.common import (
+    AdminPage,
+    ctx_of,
+    file_response,
+    not_found,
+    outbox_put,
+    outbox_take,
+    visible_or_404,
+)
 
 PAGE_SIZE = 50
 
 
-def register_document(form: DocumentRegisterForm, *, actor, ctx) -> Document:
-    """Register through intake: ``register_file`` with an upload, ``register_paper`` without one."""
+def register_document(form: DocumentRegisterForm, *, actor, ctx, held=None) -> Document:
+    """Register through intake: ``register_file`` with an upload (or the file ``held`` from a refused
+    submission), ``register_paper`` without one. The PDF password only goes to intake."""
     from registry.intake import register_file, register_paper
 
     meta = form.metadata()
+    options = form.intake_options()
     upload = form.cleaned_data.get("file")
     if upload:
-        return register_file(upload, filename=upload.name, meta=meta, actor=actor, ctx=ctx)
+        return register_file(upload, filename=upload.name, meta=meta, actor=actor, ctx=ctx, **options)
+    if held is not None:
+        return register_file(held.path, filename=held.name, meta=meta, actor=actor, ctx=ctx, **options)
     return register_paper(meta, actor=actor, ctx=ctx)
 
 
@@ -74,8 +88,8 @@ class DocumentListView(AdminPage):
         paginator = Paginator(qs, PAGE_SIZE)
         page = paginator.get_page(request.GET.get("p"))
         # One LIST entry per page shown: what was asked and how many visible rows matched.
-        record(Action.LIST, actor=request.user, ctx=ctx_of(request), query=request.GET.urlencode()[:2000],
-               result_count=paginator.count)
+        do_log_list(request.user, ctx_of(request), query=request.GET.urlencode(), result_count=paginator.count,
+                    view=View.DOCUMENTS)
         query = request.GET.copy()
         query.pop("p", None)
         return self.render(
@@ -91,8 +105,10 @@ class DocumentRegisterView(_Breadcrumbs, AdminPage):
     header_icon = "plus"
 
     def dispatch(self, request, *args, **kwargs):
-        if not can_do(request.user, Perm.REGISTER):
-            raise PermissionDenied
+        try:
+            require_role(Perm.REGISTER, Action.REGISTER, actor=request.user, ctx=ctx_of(request))
+        except PermissionDeniedError:
+            raise PermissionDenied from None
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
@@ -100,18 +116,24 @@ class DocumentRegisterView(_Breadcrumbs, AdminPage):
 
     def post(self, request):
         form = DocumentRegisterForm(request.POST, request.FILES)
+        held = held_files.held_for(request, form)  # a file kept from the refused submission before, if any
         if form.is_valid():
             try:
-                document = register_document(form, actor=request.user, ctx=ctx_of(request))
-            except DuplicateError as error:
-                form.add_registry_error(error)
-                return self.render(form=form, duplicate_id=error.existing_id, error_code=str(error.code))
+                document = register_document(form, actor=request.user, ctx=ctx_of(request), held=held)
             except RegistryError as error:
+                # A duplicate's ``existing_id`` is set only when the clerk may see that record (the guard).
                 form.add_registry_error(error)
-                return self.render(form=form, error_code=str(error.code))
+                if error.code == ErrorCode.SAME_NUMBER:
+                    form.ask_same_number_confirmation()
+                held_files.keep_for_resubmission(request, form, held, error)
+                return self.render(form=form, error=error, duplicate_id=getattr(error, "existing_id", None),
+                                   same_number_ids=getattr(error, "existing_ids", None), error_code=str(error.code))
+            if held is not None:
+                held_files.release(request, held.token)
             messages.success(request, _("Đã đăng ký: %(book)s, số thứ tự %(serial)s.")
                              % {"book": document.register.title, "serial": document.serial})
             return redirect("registry_document_detail", document.pk)
+        held_files.keep_for_resubmission(request, form, held)
         return self.render(form=form)
 
     def render_to_response(self, context, **kwargs):
@@ -127,12 +149,10 @@ class DocumentDetailView(_Breadcrumbs, AdminPage):
         return str(self.document) if getattr(self, "document", None) else _("Tài liệu")
 
     def get(self, request, pk):
-        from registry.actions.reading import do_view_record
-
         try:
-            self.document = do_view_record(pk, actor=request.user, ctx=ctx_of(request))
+            self.document = do_view_document(pk, actor=request.user, ctx=ctx_of(request))
         except NotFoundError:
-            raise Http404("Không tìm thấy") from None
+            raise not_found() from None
         return self.render(**self.detail_context(request, self.document))
 
     @staticmethod
@@ -161,12 +181,14 @@ class DocumentDetailView(_Breadcrumbs, AdminPage):
         return context
 
 
-def _visible_or_refuse(request, pk, action) -> Document:
-    """The document if it exists for the user; otherwise a REFUSED entry for ``action`` and 404."""
+def _require(request, perm, action, document) -> None:
+    """The guard's ``require`` for a view: one REFUSED entry, then 403 (the document is visible here)."""
     try:
-        return get_document_or_404(request.user, pk)
-    except Http404:
-        refuse_hidden(request, action, pk)
+        require(perm, action, document, actor=request.user, ctx=ctx_of(request))
+    except NotFoundError:
+        raise not_found() from None
+    except PermissionDeniedError:
+        raise PermissionDenied from None
 
 
 class DocumentEditView(_Breadcrumbs, AdminPage):
@@ -181,20 +203,16 @@ class DocumentEditView(_Breadcrumbs, AdminPage):
         ]
 
     def _load(self, request, pk):
-        self.document = _visible_or_refuse(request, pk, Action.EDIT)
-        if not can(request.user, Perm.EDIT, self.document):
-            raise PermissionDenied
+        self.document = visible_or_404(request, pk, Action.EDIT)
+        _require(request, Perm.EDIT, Action.EDIT, self.document)
 
     def get(self, request, pk):
-        from registry.actions.reading import do_view_record
-
-        # Showing the form shows the record: one VIEW entry (or a refused one and 404), as the detail page.
+        # Showing the form shows the record: one VIEW entry, or one refused EDIT entry and 404/403.
+        self._load(request, pk)
         try:
-            self.document = do_view_record(pk, actor=request.user, ctx=ctx_of(request))
+            self.document = do_view_document(pk, actor=request.user, ctx=ctx_of(request))
         except NotFoundError:
-            raise Http404("Không tìm thấy") from None
-        if not can(request.user, Perm.EDIT, self.document):
-            raise PermissionDenied
+            raise not_found() from None
         return self.render(form=DocumentEditForm(instance=self.document), document=self.document)
 
     def post(self, request, pk):
@@ -209,9 +227,13 @@ class DocumentEditView(_Breadcrumbs, AdminPage):
             try:
                 do_edit_document(self.document, changes, actor=request.user, ctx=ctx_of(request))
             except NotFoundError:
-                raise Http404 from None
+                raise not_found() from None
+            except PermissionDeniedError:
+                raise PermissionDenied from None
             except RegistryError as error:
                 form.add_registry_error(error)
+                return self.render_to_response(self.get_context_data(
+                    form=form, document=self.document, error=error, error_code=str(error.code)), status=400)
             else:
                 messages.success(request, _("Đã lưu thay đổi."))
                 return redirect("registry_document_detail", self.document.pk)
@@ -221,15 +243,13 @@ class DocumentEditView(_Breadcrumbs, AdminPage):
 def void_view(request, pk):
     if request.method != "POST":
         return redirect("registry_document_detail", pk)
-    document = _visible_or_refuse(request, pk, Action.VOID)
+    document = visible_or_404(request, pk, Action.VOID)
     form = VoidForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Phải ghi lý do hủy số."))
-        return redirect("registry_document_detail", pk)
+    form.is_valid()  # an empty reason is the action's refusal to make (and log)
     try:
-        do_void_entry(document, form.cleaned_data["reason"], actor=request.user, ctx=ctx_of(request))
+        do_void_entry(document, form.cleaned_data.get("reason", ""), actor=request.user, ctx=ctx_of(request))
     except NotFoundError:
-        raise Http404 from None
+        raise not_found() from None
     except PermissionDeniedError:
         raise PermissionDenied from None
     except RegistryError as error:
@@ -260,7 +280,7 @@ class DocumentDownloadView(_Breadcrumbs, AdminPage):
         try:
             copy = do_read_document(pk, actor=request.user, purpose=purpose, action=action, ctx=ctx_of(request))
         except NotFoundError:
-            raise Http404("Không tìm thấy") from None
+            raise not_found() from None
         except PermissionDeniedError as error:
             messages.error(request, error.message)
             return redirect("registry_document_detail", pk)

@@ -9,24 +9,45 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from registry.access import Perm, can_do, visible_documents
+from registry.access import Perm, visible_documents
+from registry.actions.events import View, do_log_list
+from registry.actions.guard import require_role, visible_or_refuse
+from registry.actions.approvals import ApprovalInput
 from registry.actions.people import do_add_grant, do_revoke_grant
-from registry.errors import RegistryError
+from registry.constants import Action
+from registry.errors import NotFoundError, PermissionDeniedError, RegistryError
 from registry.forms import GrantForm
-from registry.models import Grant
+from registry.models import Document, Dossier, Grant
 from registry.views.common import AdminPage, ctx_of
 
 
 def _require_grant(request):
-    if not can_do(request.user, Perm.GRANT):
-        raise PermissionDenied
+    try:
+        require_role(Perm.GRANT, Action.GRANT, actor=request.user, ctx=ctx_of(request))
+    except PermissionDeniedError:
+        raise PermissionDenied from None
+
+
+def _hiding_dossiers(user):
+    """Dossiers that hold a document hidden from ``user`` (ids, as a subquery)."""
+    visible = visible_documents(user).values("pk")
+    return Document.objects.filter(dossier__isnull=False).exclude(pk__in=visible).values("dossier_id")
+
+
+def offer_grantable_dossiers(form: GrantForm, user) -> GrantForm:
+    """Offer only dossiers whose every document ``user`` may see. Applied for display only: a posted dossier
+    outside it is refused (and logged) by the action, not silently by the form."""
+    form.fields["dossier"].queryset = Dossier.objects.exclude(pk__in=_hiding_dossiers(user)).order_by("code")
+    return form
 
 
 def grants_for(user):
-    """Grants the viewer may see: on dossiers, or on documents that exist for the viewer (no leak of others)."""
+    """Grants the viewer may see: on documents that exist for the viewer, or on dossiers that hold nothing
+    hidden from the viewer (the same rule as for granting; no leak of others)."""
     visible = visible_documents(user).values("pk")
     return (
-        Grant.objects.filter(Q(dossier__isnull=False) | Q(document__in=visible))
+        Grant.objects.filter((Q(dossier__isnull=False) & ~Q(dossier__in=_hiding_dossiers(user)))
+                             | Q(document__in=visible))
         .select_related("user", "document", "dossier", "granted_by")
         .order_by("-created_at")
     )
@@ -42,28 +63,31 @@ class GrantListView(AdminPage):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        return self.render(grants=grants_for(request.user)[:500], form=GrantForm(), today=timezone.localdate())
+        grants = list(grants_for(request.user)[:500])
+        do_log_list(request.user, ctx_of(request), result_count=len(grants), view=View.GRANTS)
+        return self.render(grants=grants, form=offer_grantable_dossiers(GrantForm(), request.user),
+                           today=timezone.localdate())
 
     def post(self, request):
         form = GrantForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            document = None
-            if data.get("document"):
-                document = visible_documents(request.user).filter(pk=data["document"]).first()
-                if document is None:
-                    form.add_error("document", _("Không tìm thấy tài liệu này."))
-            if not form.errors:
-                try:
-                    do_add_grant(data["user"], until=data["until"], reason=data["reason"], document=document,
-                                 dossier=data.get("dossier"), actor=request.user, ctx=ctx_of(request))
-                except Http404:
-                    form.add_error("document", _("Không tìm thấy tài liệu này."))
-                except RegistryError as error:
-                    form.add_registry_error(error)
-                else:
-                    messages.success(request, _("Đã cấp quyền tiếp cận."))
-                    return redirect("registry_grants")
+            try:
+                # A hidden or missing id: one refused GRANT entry (requested id only), the same answer.
+                document = (visible_or_refuse(Action.GRANT, data["document"], actor=request.user,
+                                              ctx=ctx_of(request)) if data.get("document") else None)
+                approval = ApprovalInput(approver=data["approver"], decision_ref=data.get("approval_ref") or "") \
+                    if data.get("approver") else None
+                do_add_grant(data["user"], until=data["until"], reason=data["reason"], document=document,
+                             dossier=data.get("dossier"), actor=request.user, ctx=ctx_of(request), approval=approval)
+            except NotFoundError:
+                form.add_error("document", _("Không tìm thấy tài liệu này."))
+            except RegistryError as error:
+                form.add_registry_error(error)
+            else:
+                messages.success(request, _("Đã cấp quyền tiếp cận."))
+                return redirect("registry_grants")
+        offer_grantable_dossiers(form, request.user)
         return self.render_to_response(
             self.get_context_data(grants=grants_for(request.user)[:500], form=form, today=timezone.localdate()),
             status=400,

@@ -148,7 +148,8 @@ def test_web_print_refused_for_staff(client, incoming_book):
     start = AccessLogEntry.objects.order_by("-seq").first().seq
     response = client.get(reverse("registry_book_print", args=[book.pk, "csv"]))
     assert response.status_code == 302 and b"STT" not in response.content
-    assert not AccessLogEntry.objects.filter(seq__gt=start, action=Action.BOOK_PRINT).exists()
+    refused = AccessLogEntry.objects.filter(seq__gt=start, action=Action.BOOK_PRINT)
+    assert [(e.outcome, e.extra["reason"]) for e in refused] == [("refused", "permission_denied")]  # one, logged
 
 
 def test_book_list_counts_only_visible(client, incoming_book):

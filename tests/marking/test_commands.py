@@ -118,7 +118,8 @@ def test_trace_obeys_the_auditors_clearance(secret_doc, reader, tmp_path):
     code, output = run("trace", str(target), "--json", "--as", "kiemtra_mat")
     assert code == 0
     found = json.loads(output)
-    assert found["document"] == {"id": secret_doc.pk, "withheld": True}
+    assert found["document"] == {"id": None, "withheld": True}  # not even the id (issue #8)
+    assert found["entry"]["purpose"] is None and found["entry"]["copy_number"] is None
     assert secret_doc.title not in output
     assert last_entry().document_id is None
     code, output = run("trace", str(target), "--json", "--as", "docgia")

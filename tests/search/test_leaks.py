@@ -9,14 +9,16 @@ from django.utils import timezone
 import search
 from registry.access import visible_documents
 from registry.actions.people import do_add_grant
-from registry.constants import Level, Role
+from registry.constants import LEVEL_RANK, NEED_TO_KNOW_LEVELS, Level, Role
 from tests.factories import make_user
 from tests.search.corpus import SECRET_ISSUER, SECRET_MAT, SECRET_TOI, SECRET_TUYET, build_corpus
 
 pytestmark = pytest.mark.django_db
 
 SECRETS = {"mat": SECRET_MAT, "toi_mat": SECRET_TOI, "tuyet_mat": SECRET_TUYET}
-# (clearance, grants): grants name corpus documents or "dossier" (the dossier holding the toi_mat document)
+# (clearance, grants): grants name corpus documents or "dossier" (the dossier holding the toi_mat document);
+# "expired:NAME" is a grant whose date has passed, "revoked:NAME" one taken back, and "superuser" makes the
+# user a superuser on the server (which lifts no clearance).
 CASES = [
     (Level.THUONG, ()),
     (Level.MAT, ()),
@@ -28,20 +30,49 @@ CASES = [
     (Level.TUYET_MAT, ("toi_mat",)),
     (Level.TUYET_MAT, ("tuyet_mat",)),
     (Level.TUYET_MAT, ("dossier", "tuyet_mat")),
+    (Level.TUYET_MAT, ("expired:toi_mat", "expired:tuyet_mat", "expired:dossier")),
+    (Level.TUYET_MAT, ("revoked:toi_mat", "revoked:tuyet_mat")),
+    (Level.THUONG, ("superuser",)),
+    (Level.MAT, ("superuser",)),
+    (Level.MAT, ("superuser", "toi_mat", "tuyet_mat")),  # grants above clearance open nothing, even for them
 ]
 
 
 def _user(corpus, clearance, grants):
+    from registry.models import Grant
+
     user = make_user(role=Role.STAFF, clearance=clearance)
     until = timezone.localdate() + dt.timedelta(days=10)
-    for name in grants:
+    for token in grants:
+        if token == "superuser":
+            user.is_superuser = user.is_staff = True
+            user.save(update_fields=["is_superuser", "is_staff"])
+            continue
+        state, _, name = token.rpartition(":")
         target = {"dossier": corpus.dossier} if name == "dossier" else {"document": corpus[name]}
-        do_add_grant(user, until=until, reason="Thẩm tra nhân sự", **target)
+        if state == "expired":  # as it stands the day after its date (the action refuses past dates)
+            Grant.objects.create(user=user, valid_until=timezone.localdate() - dt.timedelta(days=1),
+                                 reason="Thẩm tra nhân sự (đã hết hạn)", **target)
+            continue
+        created = do_add_grant(user, until=until, reason="Thẩm tra nhân sự", **target)
+        if state == "revoked":
+            created.revoked_at = timezone.now()
+            created.save(update_fields=["revoked_at"])
     return user
 
 
-def assert_no_leak(user, corpus):
+def expected_hidden(clearance, grants) -> set[str]:
+    """The levels of SECRETS a case must not see, from the case alone (not from the policy under test)."""
+    live = {token for token in grants if ":" not in token and token != "superuser"}
+    covered = live | ({"toi_mat"} if "dossier" in live else set())
+    return {lv for lv in SECRETS
+            if LEVEL_RANK[lv] > LEVEL_RANK[clearance] or (lv in NEED_TO_KNOW_LEVELS and lv not in covered)}
+
+
+def assert_no_leak(user, corpus, hidden: set[str] | None = None):
     visible = set(visible_documents(user).values_list("pk", flat=True))
+    for level in hidden or ():
+        assert corpus[level].pk not in visible, f"policy leaked {level} doc {corpus[level].pk}"
     forbidden = [(lv, corpus[lv]) for lv in SECRETS if corpus[lv].pk not in visible]
     allowed = [(lv, corpus[lv]) for lv in SECRETS if corpus[lv].pk in visible]
 
@@ -85,7 +116,7 @@ def assert_no_leak(user, corpus):
 def test_nothing_leaks(engine, clearance, grants):
     corpus = build_corpus()
     user = _user(corpus, clearance, grants)
-    assert_no_leak(user, corpus)
+    assert_no_leak(user, corpus, expected_hidden(clearance, grants))
 
 
 def test_leak_check_names_the_leaking_path(engine, monkeypatch):
@@ -98,6 +129,33 @@ def test_leak_check_names_the_leaking_path(engine, monkeypatch):
     monkeypatch.setattr(service, "principals", lambda u: Principals(("thuong", "mat", "tuyet_mat"), (), (), ()))
     with pytest.raises(AssertionError, match=r"leaked tuyet_mat doc \d+"):
         assert_no_leak(user, corpus)
+
+
+def test_leak_check_catches_an_expired_grant_that_still_opens(engine, monkeypatch):
+    """Mutation: live grants that forget their date. The expired-grant case must fail, naming the leak."""
+    from registry.access import policy
+    from registry.models import Grant
+
+    corpus = build_corpus()
+    grants = ("expired:toi_mat", "expired:tuyet_mat")
+    user = _user(corpus, Level.TUYET_MAT, grants)
+    monkeypatch.setattr(policy, "_live_grants", lambda u: Grant.objects.filter(user=u, revoked_at__isnull=True))
+    with pytest.raises(AssertionError, match=r"leaked (toi_mat|tuyet_mat) doc \d+"):
+        assert_no_leak(user, corpus, expected_hidden(Level.TUYET_MAT, grants))
+
+
+def test_leak_check_catches_a_superuser_above_clearance(engine, monkeypatch):
+    """Mutation: a policy that lets superusers past clearance (facets and autocomplete included)."""
+    from registry.access import policy
+
+    corpus = build_corpus()
+    user = _user(corpus, Level.THUONG, ("superuser",))
+    original = policy.visible_levels
+    monkeypatch.setattr(policy, "visible_levels",
+                        lambda u: list(Level.values) if getattr(u, "is_superuser", False) else original(u))
+    monkeypatch.setattr(policy, "NEED_TO_KNOW_LEVELS", frozenset())
+    with pytest.raises(AssertionError, match=r"leaked (mat|toi_mat|tuyet_mat) doc \d+"):
+        assert_no_leak(user, corpus, expected_hidden(Level.THUONG, ("superuser",)))
 
 
 def test_revoked_grant_closes_search(engine):

@@ -199,8 +199,9 @@ def test_cli_users_and_grants(clerk, capsys):
         call_command("grants", "add", "--user", "canbo9", "--document", str(doc.pk), "--until", "2000-01-01",
                      "--reason", "x", "--json")
     assert json.loads(capsys.readouterr().out)["error"]["field"] == "until"
-    entry = AccessLogEntry.objects.filter(action=Action.GRANT).order_by("-seq").first()
-    assert entry.outcome == Outcome.OK and entry.actor_id is None
+    refused, revoked = AccessLogEntry.objects.filter(action=Action.GRANT).order_by("-seq")[:2]
+    assert refused.outcome == Outcome.REFUSED and refused.extra["field"] == "until"  # every refusal: one entry
+    assert revoked.outcome == Outcome.OK and revoked.actor_id is None
 
 
 def test_api_token_page_issues_a_working_token(client, clerk):

@@ -2,8 +2,10 @@
 
 Reads the copy id back from a leaked marked copy (metadata, else visible text) and prints the log entry that
 issued it: who, which document, when, for what purpose. The lookup is itself logged (TRACE). With ``--as`` the
-user must be an auditor and the document's details are shown only if the policy lets that user see it;
-without it (the operator at the server) the entry is printed in full.
+user must be an auditor, who (as on every audit surface, ``registry.audit.redact``) sees the document and the
+entry's details up to their clearance; for a document above it, only who took the copy, when and how — no
+document id, level, unit, copy number, purpose or address. Without it (the operator at the server) the entry
+is printed in full.
 """
 
 import json
@@ -13,22 +15,23 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from registry.access import Perm, can, can_do
+from registry.access import Perm, can_do
+from registry.actions.events import do_log_trace
 from registry.audit.context import RequestContext
-from registry.audit.log import record
-from registry.constants import CONTENT_ACTIONS, Action, Outcome
+from registry.audit.redact import ABOVE_CLEARANCE_TEXT, Redactor
+from registry.constants import CONTENT_ACTIONS, Outcome
 from registry.errors import ErrorCode, NotFoundError, PermissionDeniedError, RegistryError
 from registry.marking import read_copy_id
 
 EXIT_ERROR = 2
 
 
-def _document_info(document, viewer) -> dict:
+def _document_info(document, hidden: bool) -> dict:
     if document is None:
         return {"id": None}
-    if viewer is not None and not can(viewer, Perm.VIEW, document):
-        # Above the auditor's clearance or need-to-know: the id is in the log anyway, nothing more.
-        return {"id": document.pk, "withheld": True}
+    if hidden:
+        # Above the auditor's clearance: not even the id (the auditor's view of the log says no more).
+        return {"id": None, "withheld": True}
     return {
         "id": document.pk,
         "number": document.number_raw,
@@ -53,14 +56,21 @@ def trace(data: bytes, *, viewer=None, password: str | None = None, ctx: Request
         else None
     )
     if entry is None:
-        record(Action.TRACE, actor=viewer, ctx=ctx, outcome=Outcome.ERROR, copy_id=copy_id or "",
-               extra={"found": False})
+        do_log_trace(viewer, ctx, copy_id=copy_id or "", found=False)
         raise NotFoundError("mã bản sao" if copy_id else "mã bản sao trong tệp")
     document = Document.objects.filter(pk=entry.document_id).select_related("register").first()
-    visible = document is not None and (viewer is None or can(viewer, Perm.VIEW, document))
-    record(Action.TRACE, actor=viewer, ctx=ctx, document=document if visible else None, copy_id=copy_id,
-           extra={"found": True, "entry_id": entry.pk})
+    hidden = viewer is not None and Redactor(viewer).entry_hidden(entry)
+    do_log_trace(viewer, ctx, copy_id=copy_id, document=None if hidden else document, found=True,
+                 entry_id=entry.pk)
     person = User.objects.filter(pk=entry.actor_id).first() if entry.actor_id else None
+    details = {
+        "unit": entry.actor_unit,
+        "ip": entry.ip,
+        "purpose": entry.purpose,
+        "copy_number": (entry.extra or {}).get("copy_number"),
+    }
+    if hidden:
+        details = dict.fromkeys(details)
     return {
         "copy_id": copy_id,
         "entry": {
@@ -70,12 +80,9 @@ def trace(data: bytes, *, viewer=None, password: str | None = None, ctx: Request
             "action": entry.action,
             "username": entry.actor_username,
             "full_name": person.get_full_name() if person else "",
-            "unit": entry.actor_unit,
-            "ip": entry.ip,
-            "purpose": entry.purpose,
-            "copy_number": (entry.extra or {}).get("copy_number"),
+            **details,
         },
-        "document": _document_info(document, viewer),
+        "document": _document_info(document, hidden),
     }
 
 
@@ -112,7 +119,11 @@ class Command(BaseCommand):
             return
         entry, document = result["entry"], result["document"]
         who = entry["username"] + (f" ({entry['full_name']})" if entry["full_name"] else "")
-        what = (f"tài liệu #{document['id']}" if document.get("withheld") or "title" not in document
-                else f"{document['number']} {document['title']} [{document['level']}]")
-        self.stdout.write(f"Bản sao {result['copy_id']} (bản số {entry['copy_number']}): cấp cho {who} lúc "
+        if document.get("withheld"):
+            what = ABOVE_CLEARANCE_TEXT
+        elif "title" not in document:
+            what = "tài liệu không còn trong sổ"
+        else:
+            what = f"{document['number']} {document['title']} [{document['level']}]"
+        self.stdout.write(f"Bản sao {result['copy_id']} (bản số {entry['copy_number'] or '—'}): cấp cho {who} lúc "
                           f"{entry['at']}, {what}, mục đích: {entry['purpose'] or '—'}, nhật ký #{entry['id']}.")
