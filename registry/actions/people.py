@@ -5,7 +5,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from registry.access import Perm, can_do, get_document_or_404
+from registry.access import Perm, can_do, visible_documents
+from registry.actions.guard import refusals_logged, refuse, require, require_role
 from registry.audit.context import RequestContext
 from registry.audit.log import record
 from registry.constants import Action, Level, Role
@@ -29,8 +30,8 @@ def do_add_user(
     password: str | None = None,
     full_name: str = "",
     email: str = "",
-    actor=None,
     superuser: bool = False,
+    actor=None,
     ctx: RequestContext | None = None,
 ) -> User:
     """Create (or update the role/clearance/unit of) a user. ``unit`` is a unit name or code; created if new.
@@ -39,9 +40,9 @@ def do_add_user(
     the API. A console run sets it on or off; other callers never touch it. It lifts no clearance.
     """
     _require(actor, Perm.MANAGE_USERS)
-    username = clean_line(username)
     if superuser and actor is not None:
         raise PermissionDeniedError("Chỉ có thể tạo quản trị tối cao trên máy chủ (registry users add --superuser).")
+    username = clean_line(username)
     if not username:
         raise MetadataError("Thiếu tên đăng nhập.", field="username")
     if role not in Role.values:
@@ -58,10 +59,10 @@ def do_add_user(
         user, created = User.objects.get_or_create(username=username)
         user.role, user.clearance, user.unit = role, clearance, unit_obj
         user.is_staff = role == Role.ADMIN
-        if full_name:
         if actor is None:
             user.is_superuser = superuser
             user.is_staff = user.is_staff or superuser
+        if full_name:
             parts = clean_line(full_name).rsplit(" ", 1)
             user.last_name, user.first_name = (parts[0], parts[1]) if len(parts) == 2 else ("", parts[0])
         if email:
@@ -71,7 +72,6 @@ def do_add_user(
         elif created:
             user.set_unusable_password()
         user.save()
-        record(Action.USER_ADMIN, actor=actor, ctx=ctx,
         extra = {"user": username, "created": created, "role": role, "clearance": clearance,
                  "unit": unit_obj.code if unit_obj else ""}
         if user.is_superuser:
@@ -116,6 +116,7 @@ def do_save_user_form(form, *, created: bool, actor, ctx: RequestContext | None 
         user.save()
         changed = sorted(name for name in form.changed_data if not (protected and name.startswith("password")))
         changed = ["password" if name.startswith("password") else name for name in changed]
+        record(Action.USER_ADMIN, actor=actor, ctx=ctx,
                extra={"user": user.username, "created": created, "role": user.role, "clearance": user.clearance,
                       "unit": user.unit.code if user.unit_id else "", "changed": sorted(set(changed))})
     return user
@@ -154,6 +155,27 @@ def _unit_code(name: str) -> str:
     return code
 
 
+def hidden_in_dossier(actor, dossier: Dossier) -> bool:
+    """Does ``dossier`` hold a document that does not exist for ``actor``? (Its cover shows its level anyway.)"""
+    visible = visible_documents(actor).filter(dossier=dossier).values("pk")
+    return Document.objects.filter(dossier=dossier).exclude(pk__in=visible).exists()
+
+
+def _check_grant_target(actor, *, document, dossier, ctx) -> None:
+    """Nobody grants (or revokes) what they cannot see: a document hidden from the actor is refused as not
+    found (requested id only); a dossier holding anything hidden from the actor is refused as not theirs to
+    give. ``actor=None`` is the local operator at the console."""
+    if actor is None:
+        return
+    if document is not None:
+        require(Perm.VIEW, Action.GRANT, document, actor=actor, ctx=ctx, reason=ErrorCode.NOT_FOUND)
+    if dossier is not None and hidden_in_dossier(actor, dossier):
+        refuse(Action.GRANT, actor=actor, ctx=ctx, reason=ErrorCode.PERMISSION_DENIED,
+               extra={"dossier": dossier.code},
+               error=PermissionDeniedError("Hồ sơ này có tài liệu ngoài phạm vi tiếp cận của người cấp quyền: "
+                                           "không thể cấp quyền đối với cả hồ sơ.", code=ErrorCode.PERMISSION_DENIED))
+
+
 def do_add_grant(
     user: User,
     *,
@@ -163,9 +185,44 @@ def do_add_grant(
     dossier: Dossier | None = None,
     actor=None,
     ctx: RequestContext | None = None,
+    approval=None,
 ) -> Grant:
-    """Grant need-to-know on a document or a dossier until a date. The granting person must be able to see it."""
-    _require(actor, Perm.GRANT)
+    """Grant need-to-know on a document or a dossier until a date.
+
+    A grant that opens ``tuyet_mat`` content needs a second person's approval (``approval``: an
+    ``ApprovalInput`` by someone with authority for ``need_to_know_grant``, neither the granter nor the
+    grantee), recorded with the grant; the console operator (``actor=None``) may record it too.
+
+    Nobody grants what they cannot see (a document, or every document of a dossier), and nobody grants to
+    themselves. Every refusal writes one REFUSED entry (``actions.guard``).
+    """
+    if actor is not None:
+        require_role(Perm.GRANT, Action.GRANT, actor=actor, ctx=ctx)
+    if actor is not None and getattr(actor, "pk", None) == user.pk:
+        refuse(Action.GRANT, actor=actor, ctx=ctx, reason=ErrorCode.PERMISSION_DENIED, extra={"self_grant": True},
+               error=PermissionDeniedError("Không được tự cấp quyền tiếp cận cho chính mình."))
+    if document is not None or dossier is not None:
+        _check_grant_target(actor, document=document, dossier=dossier, ctx=ctx)
+    checked = _grant_approval(user, document=document, dossier=dossier, approval=approval, actor=actor, ctx=ctx)
+    with refusals_logged(Action.GRANT, actor=actor, ctx=ctx, document=document):
+        return _add_grant(user, until=until, reason=reason, document=document, dossier=dossier, actor=actor,
+                          ctx=ctx, checked=checked)
+
+
+def _grant_approval(user, *, document, dossier, approval, actor, ctx):
+    """The second person's approval of a grant opening tuyet_mat content (issue #8), or None if not needed."""
+    from registry.actions.approvals import check_approval
+    from registry.models import ApprovalAct
+
+    top = document.level if document is not None else (
+        Level.TUYET_MAT if dossier is not None and dossier.documents.filter(level=Level.TUYET_MAT).exists() else "")
+    if top != Level.TUYET_MAT or (actor is None and approval is None):
+        return None
+    return check_approval(ApprovalAct.NEED_TO_KNOW_GRANT, Level.TUYET_MAT, approval, actor=actor, document=document,
+                          beneficiaries=[user], ctx=ctx)
+
+
+def _add_grant(user, *, until, reason, document, dossier, actor, ctx, checked=None):
     reason = clean_line(reason)
     if not reason:
         raise MetadataError("Phải ghi lý do cấp quyền.", field="reason")
@@ -173,21 +230,28 @@ def do_add_grant(
         raise MetadataError("Chọn đúng một tài liệu hoặc một hồ sơ.", field="document")
     if until < timezone.localdate():
         raise MetadataError("Ngày hết hiệu lực đã qua.", field="until")
-    if actor is not None and document is not None:
-        get_document_or_404(actor, document.pk)  # nobody grants what they cannot see
     with transaction.atomic():
         grant = Grant.objects.create(user=user, document=document, dossier=dossier, valid_until=until,
                                      reason=reason, granted_by=actor)
-        record(Action.GRANT, actor=actor, ctx=ctx, document=document,
-               extra={"grantee": user.username, "until": until.isoformat(),
-                      "dossier": dossier.code if dossier else None, "reason": reason})
+        extra = {"grantee": user.username, "until": until.isoformat(),
+                 "dossier": dossier.code if dossier else None, "reason": reason}
+        if checked is not None:
+            from registry.actions.approvals import approval_summary, save_approval
+
+            extra["approval"] = approval_summary(save_approval(checked, document=document, actor=actor))
+        record(Action.GRANT, actor=actor, ctx=ctx, document=document, extra=extra)
     return grant
 
 
 def do_revoke_grant(grant: Grant, *, actor=None, ctx: RequestContext | None = None) -> Grant:
-    _require(actor, Perm.GRANT)
+    """Revoke a grant; the revoking person must see what it opens, as for granting. Refusals are logged."""
+    if actor is not None:
+        require_role(Perm.GRANT, Action.GRANT, actor=actor, ctx=ctx)
+    _check_grant_target(actor, document=grant.document, dossier=grant.dossier, ctx=ctx)
     if grant.revoked_at:
-        raise RegistryError("Quyền này đã bị thu hồi.", code=ErrorCode.INVALID_STATE)
+        refuse(Action.GRANT, actor=actor, ctx=ctx, reason=ErrorCode.INVALID_STATE, document=grant.document,
+               extra={"grant": grant.pk},
+               error=RegistryError("Quyền này đã bị thu hồi.", code=ErrorCode.INVALID_STATE))
     with transaction.atomic():
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
