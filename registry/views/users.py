@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column
 from wagtail.admin.widgets.button import Button
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import CreateView, EditView, IndexView, UserFilterSet, UserViewSet
@@ -145,7 +145,8 @@ class RegistryUserFilterSet(UserFilterSet):
 class RegistryUserIndexView(_NoHiddenLinksMixin, IndexView):
     @cached_property
     def columns(self):
-        columns = list(super().columns)
+        # No bulk-action checkboxes: Wagtail's bulk actions answer 404 (deny by default).
+        columns = [c for c in super().columns if not isinstance(c, BulkActionsCheckboxColumn)]
         extra = [
             Column("role", accessor="get_role_display", label=_("Vai trò"), sort_key="role", width="12%"),
             Column("clearance", accessor="get_clearance_display", label=_("Mức được tiếp cận"),
@@ -192,6 +193,7 @@ class RegistryUserViewSet(UserViewSet):
     index_view_class = RegistryUserIndexView
     add_view_class = RegistryUserCreateView
     edit_view_class = RegistryUserEditView
+    index_template_name = "registry/users/index.html"
     create_template_name = "registry/users/create.html"
     edit_template_name = "registry/users/edit.html"
     copy_view_enabled = False

@@ -259,3 +259,14 @@ def test_no_password_reset_by_email():
     client = Client()
     assert "password_reset" not in client.get(reverse("wagtailadmin_login")).content.decode()
     assert client.post(reverse("wagtailadmin_password_reset"), {"email": "baomat@example.org"}).status_code == 404
+
+
+def test_user_screens_link_to_no_hidden_view():
+    """No delete/history/bulk links on the people screens: those views answer 404."""
+    admin = make_user("quantri", role=Role.ADMIN, clearance=Level.MAT)
+    staff = make_user("canbo", role=Role.STAFF, clearance=Level.MAT)
+    client = _client(admin)
+    for url in (reverse("wagtailusers_users:index"), reverse("wagtailusers_users:edit", args=[staff.pk])):
+        body = client.get(url).content.decode()
+        assert "/admin/bulk/" not in body and "/admin/users/delete/" not in body and "/admin/users/history/" not in body
+    assert reverse("wagtailusers_users:deactivate", args=[staff.pk]) in body
