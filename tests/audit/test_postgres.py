@@ -12,6 +12,7 @@ from tests.postgres import ROOT, registry_env, run_registry
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SEED = r'''
+import datetime
 import django
 django.setup()
 from tests.audit.helpers import local, plant
@@ -21,7 +22,10 @@ from registry.constants import Action, Level, Outcome, Role
 clerk = make_user("vanthu", role=Role.CLERK, clearance=Level.TUYET_MAT)
 make_user("kiemtra", role=Role.AUDITOR, clearance=Level.MAT)
 reader = make_user("docgia", clearance=Level.MAT, unit="VP")
-doc = make_document(clerk=clerk, level=Level.MAT)
+# Registrations count by register date (the arrival date): the last day of reporting year 2020, and the first
+# day of 2021.
+doc = make_document(clerk=clerk, level=Level.MAT, arrival_date=datetime.date(2020, 12, 14))
+make_document(clerk=clerk, level=Level.MAT, arrival_date=datetime.date(2020, 12, 15))
 for moment in (local(2020, 6, 1, 7, 29, 59), local(2020, 6, 1, 7, 30), local(2020, 6, 1, 16, 59, 59),
                local(2020, 6, 1, 17, 0)):
     plant(Action.VIEW, moment, actor=reader, document=doc)
@@ -29,8 +33,6 @@ for moment in (local(2020, 6, 1, 7, 29, 59), local(2020, 6, 1, 7, 30), local(202
 for moment in (local(2020, 6, 2, 0, 10), local(2020, 6, 2, 6, 50), local(2020, 6, 2, 23, 50),
                local(2020, 6, 3, 0, 10), local(2020, 6, 3, 1, 0)):
     plant(Action.VIEW, moment, actor=reader, document=doc, outcome=Outcome.REFUSED)
-plant(Action.REGISTER, local(2020, 12, 14, 23, 59, 59), actor=clerk, document=doc)
-plant(Action.REGISTER, local(2020, 12, 15, 0, 0), actor=clerk, document=doc)
 '''
 
 
