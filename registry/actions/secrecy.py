@@ -147,9 +147,16 @@ def tasks_for(user, today: dt.date | None = None, limit: int = 20):
     return list(qs.order_by("due_on", "pk")[:limit])
 
 
-def do_complete_task(task: Task, *, actor) -> Task:
+def do_complete_task(task: Task, *, actor, ctx: RequestContext | None = None) -> Task:
+    """Mark a task done (a notice sent, a paper recalled); one log entry naming the task."""
+    from registry.audit.log import record
+    from registry.constants import Action
+
     with transaction.atomic():
-        Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now())
+        changed = Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now())
+        if changed:
+            record(Action.EDIT, actor=actor, ctx=ctx, document=task.document_id,
+                   extra={"task": task.pk, "kind": task.kind, "event": "task_done"})
     return Task.objects.get(pk=task.pk)
 
 

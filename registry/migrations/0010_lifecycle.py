@@ -4,6 +4,27 @@ from django.db import migrations, models
 import django.db.models.deletion
 
 
+def copies_from_legacy_records(apps, schema_editor):
+    """Copy records of the first round were one row per batch: give each copy its own row, and move each
+    document's copy sequence past every number already used, so that no number is issued twice."""
+    CopyRecord = apps.get_model("registry", "CopyRecord")
+    Copy = apps.get_model("registry", "Copy")
+    NumberSequence = apps.get_model("registry", "NumberSequence")
+    last = {}
+    for rec in CopyRecord.objects.order_by("pk"):
+        for number in range(rec.first_copy_number, rec.first_copy_number + rec.quantity):
+            if not Copy.objects.filter(document_id=rec.document_id, number=number).exists():
+                Copy.objects.create(document_id=rec.document_id, number=number, copy_record_id=rec.pk,
+                                    holder_name=(rec.recipients or "")[:255], made_on=rec.made_on,
+                                    state_on=rec.made_on)
+            last[rec.document_id] = max(last.get(rec.document_id, 0), number)
+    for document_id, number in last.items():
+        seq, _created = NumberSequence.objects.get_or_create(key=f"copy:{document_id}")
+        if seq.next_value <= number:
+            seq.next_value = number + 1
+            seq.save(update_fields=["next_value"])
+
+
 class Migration(migrations.Migration):
     dependencies = [("registry", "0009_intake_form")]
 
@@ -276,4 +297,5 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['done_at', 'due_on'], name='registry_ta_done_at_5380b8_idx'),
         ),
     
+        migrations.RunPython(copies_from_legacy_records, migrations.RunPython.noop),
     ]

@@ -453,7 +453,18 @@ class LifecycleTaskView(AdminPage):
         tasks = tasks_for(request.user, limit=200)
         # The task titles name documents: one LIST entry, like every screen that shows them.
         do_log_list(request.user, ctx_of(request), result_count=len(tasks), view="lifecycle_tasks")
-        return self.render(tasks=tasks, today=timezone.localdate())
+        return self.render(tasks=tasks, today=timezone.localdate(), can_complete=True)
+
+    def post(self, request):
+        from registry.actions.secrecy import do_complete_task, tasks_for
+
+        pk = request.POST.get("task", "")
+        task = next((t for t in tasks_for(request.user, limit=1000) if str(t.pk) == pk), None)
+        if task is None:
+            raise Http404("Không tìm thấy")
+        do_complete_task(task, actor=request.user, ctx=ctx_of(request))
+        messages.success(request, _("Đã ghi hoàn thành."))
+        return redirect("registry_lifecycle_tasks")
 
 
 class LifecycleTasksPanel(Component):

@@ -400,3 +400,17 @@ def test_copy_without_approver_is_refused_with_a_reason_and_logged(client, clerk
     assert "phê duyệt" in response.content.decode()
     entries = log_since(start)
     assert [(e.outcome, e.extra.get("reason")) for e in entries] == [(Outcome.REFUSED, "approval_missing")]
+
+
+def test_clerk_marks_a_notice_done_and_it_is_logged(client, clerk, doc):
+    from registry.models import Task
+
+    task = Task.objects.create(key="t2", kind=Task.Kind.NOTICE, title="Thông báo", document=doc,
+                               due_on=timezone.localdate(), created_on=timezone.localdate())
+    client.force_login(clerk)
+    start = last_seq()
+    assert client.post(reverse("registry_lifecycle_tasks"), {"task": task.pk}).status_code == 302
+    task.refresh_from_db()
+    assert task.done_at is not None
+    assert [(e.action, e.extra["event"]) for e in log_since(start)] == [(Action.EDIT, "task_done")]
+    assert client.post(reverse("registry_lifecycle_tasks"), {"task": task.pk}).status_code == 404

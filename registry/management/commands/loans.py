@@ -9,6 +9,7 @@
 from django.utils import timezone
 
 from registry.access import visible_documents
+from registry.actions.events import do_log_list
 from registry.actions.guard import visible_or_refuse
 from registry.actions.lifecycle import do_lend, do_return
 from registry.constants import Action
@@ -75,6 +76,7 @@ class Command(LifecycleCommand):
         if o["overdue"]:
             qs = qs.filter(due_at__lt=now)
         loans = [loan_dict(loan, now) for loan in qs.order_by("due_at", "pk")]
+        do_log_list(actor, self.ctx(), result_count=len(loans), view="loans")  # the list names documents
         self.emit(o, {"loans": loans}, "\n".join(
             f"#{x['id']} tài liệu {x['document']} — {x['borrower']} — hạn {x['due_at']}"
             + (" — đã trả" if x["returned_at"] else "") for x in loans) or "Không có.")
