@@ -12,8 +12,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.access import Perm, can_do
+from registry.access import Perm
+from registry.actions.guard import require_role
 from registry.audit.context import RequestContext
+from registry.constants import Action
+from registry.errors import PermissionDeniedError
 from registry.models import RegisterBook, User
 from registry.registers.books import FORMATS, LOCAL_OPERATOR, print_book
 
@@ -51,8 +54,11 @@ class Command(BaseCommand):
             user = User.objects.filter(username=options["as_user"], is_active=True).first()
             if user is None:
                 raise CommandError(f"Không có người dùng «{options['as_user']}».")
-            if not can_do(user, Perm.PRINT_BOOK):
-                raise CommandError(f"Người dùng «{user.username}» không có quyền in sổ.")
+            try:  # the refusal is logged (one entry), as on the web
+                require_role(Perm.PRINT_BOOK, Action.BOOK_PRINT, actor=user, ctx=RequestContext.for_cli("books print"),
+                             extra={"book_id": str(book.pk)})
+            except PermissionDeniedError:
+                raise CommandError(f"Người dùng «{user.username}» không có quyền in sổ.") from None
         else:
             user = LOCAL_OPERATOR
         printed = print_book(book, user, fmt=options["fmt"], ctx=RequestContext.for_cli("books print"))
@@ -72,8 +78,13 @@ class Command(BaseCommand):
         user = LOCAL_OPERATOR
         if options["as_user"]:
             user = User.objects.filter(username=options["as_user"], is_active=True).first()
-            if user is None or not can_do(user, Perm.PRINT_BOOK):
-                raise CommandError(f"Người dùng «{options['as_user']}» không có quyền in sổ.")
+            if user is None:
+                raise CommandError(f"Không có người dùng «{options['as_user']}».")
+            try:  # the refusal is logged (one entry)
+                require_role(Perm.PRINT_BOOK, Action.BOOK_PRINT, actor=user, ctx=RequestContext.for_cli("books print"),
+                             extra={"book": options["book"]})
+            except PermissionDeniedError:
+                raise CommandError(f"Người dùng «{user.username}» không có quyền in sổ.") from None
         printed = print_register(options["book"], options["year"], user, fmt=options["fmt"],
                                  ctx=RequestContext.for_cli("books print"))
         out = Path(options["out"])
