@@ -127,7 +127,10 @@ class Command(BaseCommand):
             for item in summary["refused"]:
                 self.stdout.write(f"  từ chối  {item['file']}: [{item['code']}] {item['message']}")
             for item in summary["duplicates"]:
-                self.stdout.write(f"  trùng    {item['file']}: đã có tài liệu #{item['existing_id']}")
+                # existing_id is None when the actor may not see that record (the guard decided).
+                known = (f": đã có tài liệu #{item['existing_id']}" if item.get("existing_id")
+                         else ": đã đăng ký trước đó")
+                self.stdout.write(f"  trùng    {item['file']}{known}")
         return 1 if summary["refused"] else 0
 
     def _fail(self, body, as_json):
