@@ -174,6 +174,13 @@ def test_whole_life(tmp_path):
     from registry.actions.lifecycle import declassified_stamp
 
     assert declassified_stamp(doc).startswith("GIẢI MẬT ngày 01/05/2041")
+    import pypdfium2 as pdfium
+
+    stamped = do_read_document(doc.pk, actor=holders["muon"], purpose="Tra cứu")
+    pdf = pdfium.PdfDocument(stamped.content, password=stamped.password)
+    text = pdf[0].get_textpage().get_text_range()
+    assert "GIẢI MẬT" in text and "01/05/2041" in text and "TỐI MẬT" not in text
+    assert stamped.copy_number == 5  # the one copy sequence goes on after the 4th (marked) copy
     # the secret register book keeps the original level, with the changes noted
     from registry.registers.lifecycle_books import level_history_note, original_level
 
