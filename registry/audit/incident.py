@@ -161,14 +161,24 @@ def _date(text):
     return dt.date.fromisoformat(text) if text else None
 
 
-def incident_csv(report: dict) -> str:
+def incident_csv(report: dict, *, auditor=None) -> str:
     """Sections one after another: a heading row, the column headings, the rows (formula-safe)."""
+    from django.conf import settings
+
+    from registry.audit import pdf
+
     out = io.StringIO()
     out.write("\ufeff")
     writer = safe_writer(out)
+    writer.writerow([settings.REGISTRY_PARENT_BODY])
+    writer.writerow([settings.REGISTRY_BODY])
     writer.writerow(["BÁO CÁO SỰ CỐ LỘ, MẤT TÀI LIỆU BÍ MẬT NHÀ NƯỚC"])
-    writer.writerow(["Lập lúc", timefmt.display(timefmt.parse_iso(report["generated_at"])), report["generated_at"]])
+    writer.writerow([f"Kỳ báo cáo: {_period(report)}"])
+    writer.writerow([f"{pdf.author_line(auditor)}. Lập lúc "
+                     f"{timefmt.display(timefmt.parse_iso(report['generated_at']))}.", report["generated_at"]])
     writer.writerow([str(timefmt.ZONE_NOTE)])
+    for line in pdf.chain_lines(pdf.chain_range(report.get("first_seq"), report.get("last_seq"))):
+        writer.writerow([line])
     writer.writerow([])
     writer.writerow(["Tài liệu"])
     for label, value in _document_lines(report["document"]):
@@ -184,6 +194,13 @@ def incident_csv(report: dict) -> str:
     return out.getvalue()
 
 
+def _period(report: dict) -> str:
+    moments = sorted(timefmt.parse_iso(r["at"]) for r in report["trail"])
+    if not moments:
+        return "toàn bộ nhật ký về tài liệu (chưa có mục nào)"
+    return f"từ {timefmt.display(moments[0])} đến {timefmt.display(moments[-1])} (toàn bộ nhật ký về tài liệu)"
+
+
 def incident_pdf(report: dict, *, auditor=None) -> bytes:
     from registry.audit import pdf
 
@@ -194,14 +211,9 @@ def incident_pdf(report: dict, *, auditor=None) -> bytes:
         rows = report[key]
         sections.append(pdf.Section(f"{heading} ({len(rows)})", [(h, w) for h, w, _f in columns],
                                     [[_cell(f(r)) for _h, _w, f in columns] for r in rows]))
-    trail = report["trail"]
-    moments = sorted(timefmt.parse_iso(r["at"]) for r in trail)
-    start, end = (moments[0], moments[-1]) if moments else (None, None)
-    period = (f"từ {timefmt.display(start)} đến {timefmt.display(end)} (toàn bộ nhật ký về tài liệu)"
-              if trail else "toàn bộ nhật ký về tài liệu (chưa có mục nào)")
     return pdf.build_report(
         title="BÁO CÁO SỰ CỐ LỘ, MẤT TÀI LIỆU BÍ MẬT NHÀ NƯỚC",
-        period=period,
+        period=_period(report),
         auditor=auditor,
         chain=pdf.chain_range(report.get("first_seq"), report.get("last_seq")),
         sections=sections,

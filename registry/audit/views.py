@@ -330,7 +330,7 @@ def incident_view(request, pk, fmt):
     _log(request, Action.AUDIT_EXPORT, "incident", document=pk, format=fmt)
     if fmt == "pdf":
         return _download(incident_pdf(report, auditor=request.user), f"su-co-tai-lieu-{pk}.pdf", "application/pdf")
-    return _download(incident_csv(report).encode("utf-8"), f"su-co-tai-lieu-{pk}.csv", "text/csv; charset=utf-8")
+    return _download(incident_csv(report, auditor=request.user).encode("utf-8"), f"su-co-tai-lieu-{pk}.csv", "text/csv; charset=utf-8")
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:

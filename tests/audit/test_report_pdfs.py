@@ -86,7 +86,10 @@ def test_incident_report_pdf_and_csv_read_as_a_report(incident_doc, auditor):
     assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}", text), "ISO timestamps with microseconds"
     for word in ("canbo.bantochuc1", "88-BC/BTCTW", "cp-017f3a9c2e41"):  # not broken mid-word
         assert word in text.replace("\r\n", " ").replace("\n", " "), word
-    csv_text = incident_csv(report)
+    csv_text = incident_csv(report, auditor=auditor)
+    for expected in (settings.REGISTRY_BODY, "Người lập: Trần Thị Hoa, Ban Bảo vệ bí mật", "Kỳ báo cáo: từ",
+                     "Các mục trong báo cáo: từ mục số"):
+        assert expected in csv_text, expected
     assert "Thời điểm ISO 8601 (kèm múi giờ)" in csv_text and "+07:00" in csv_text and "10/03/2026 09:05" in csv_text
     assert "Tải bản sao có dấu" in csv_text and ",download," not in csv_text
 

@@ -179,8 +179,13 @@ def test_incident_report_web_and_cli(auditor_client, scene, tmp_path):
         response = auditor_client.get(reverse("registry_audit_incident", args=[scene["secret"].pk, fmt]))
         assert response.status_code == 404
     out = tmp_path / "i.pdf"
+    before = AccessLogEntry.objects.count()
     code, data = run_audit("incident", "--document", str(scene["secret"].pk), "--out", str(out), "--as", "kiemtra_bm")
     assert code == 2 and data["error"]["code"] == "not_found" and not out.exists()
+    assert_clean(json.dumps(data, ensure_ascii=False))
+    new = list(AccessLogEntry.objects.order_by("seq")[before:])
+    assert [(e.outcome, e.document_id, e.extra.get("requested_id")) for e in new] == [
+        (Outcome.REFUSED, None, str(scene["secret"].pk))]
     # The visible document's incident report lists the refusal that named it, with no hidden entry in it.
     response = auditor_client.get(reverse("registry_audit_incident", args=[scene["visible"].pk, "pdf"]))
     text = pdf_text(response.content)
