@@ -107,10 +107,6 @@ class RoleModelBackend(ModelBackend):
         return user_obj.is_active and perm in self.get_all_permissions(user_obj, obj)
 
 
-# Kept for settings written before django-axes (same permissions, same success log).
-LockoutModelBackend = RoleModelBackend
-
-
 class LoggingAxesHandler(AxesDatabaseHandler):
     """axes' database handler, plus one access-log entry per failed login, in the same transaction."""
 

@@ -214,3 +214,23 @@ def test_api_token_reads_mat_but_not_toi_mat(clerk, settings):
     # Its record (metadata) is still readable with the token.
     assert api.get(f"/api/v1/documents/{toi_mat.pk}/").status_code == 200
 
+
+
+def test_console_unlocks_a_name_and_resets_a_lost_device(capsys):
+    import json
+
+    from django.core.management import call_command
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = make_user("mat.dien.thoai", clearance=Level.TOI_MAT, password="dung-mat-khau")
+    give_second_factor(user)
+    for _ in range(settings.REGISTRY_LOGIN_MAX_FAILURES):
+        _login(Client(), "mat.dien.thoai", "sai")
+    assert is_locked("mat.dien.thoai")
+    call_command("users", "unlock", "mat.dien.thoai", "--json")
+    assert json.loads(capsys.readouterr().out)["unlock"] and not is_locked("mat.dien.thoai")
+    call_command("users", "reset-2fa", "mat.dien.thoai", "--json")
+    assert json.loads(capsys.readouterr().out)["removed"] == 1
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    extras = [e.extra for e in AccessLogEntry.objects.filter(action=Action.USER_ADMIN).order_by("-seq")[:2]]
+    assert extras == [{"user": "mat.dien.thoai", "totp": "reset"}, {"user": "mat.dien.thoai", "login": "unlocked"}]

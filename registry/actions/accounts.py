@@ -250,3 +250,26 @@ def check_api_token(key: str, *, ctx: RequestContext | None = None):
     return _refuse_logged(Action.LOGIN_FAILED, actor=token.user, ctx=ctx, reason=reason,
                           extra={"factor": "api_token", "token": token.prefix},
                           error=RegistryError(message, code=reason))
+
+
+# --- Console: unlock, lost device ---------------------------------------------------------------------
+
+
+def do_unlock_login(username: str, *, actor=None, ctx: RequestContext | None = None) -> int:
+    """Clear a name's failed-login count before its cool-off ends (django-axes' rows); logged."""
+    from axes.models import AccessAttempt
+
+    with transaction.atomic():
+        count, _ = AccessAttempt.objects.filter(username=username).delete()
+        record(Action.USER_ADMIN, actor=actor, ctx=ctx, extra={"user": username, "login": "unlocked"})
+    return count
+
+
+def do_reset_second_factor(user, *, actor=None, ctx: RequestContext | None = None) -> int:
+    """Remove a person's TOTP devices (a lost phone): they enrol again at their next login; logged."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    with transaction.atomic():
+        count, _ = TOTPDevice.objects.filter(user=user).delete()
+        record(Action.USER_ADMIN, actor=actor, ctx=ctx, extra={"user": user.username, "totp": "reset"})
+    return count

@@ -13,3 +13,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DEBUG = False
 MEDIA_ROOT = Path(REGISTRY_HOME) / "files"
 LANGUAGE_CODE = "vi"
+# The second factor is on in tests as in production (tests/conftest.py gives force_login sessions one).
+REGISTRY_REQUIRE_2FA_FROM = "toi_mat"

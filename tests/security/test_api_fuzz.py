@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from registry.constants import Level, Role
 from tests.factories import grant, make_api_token, make_document, make_user
+from tests.marking.pdfs import make_pdf_document
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -41,10 +42,12 @@ def api_schema(db):
 
 @pytest.fixture
 def office(db, settings):
-    """A few documents of every level (paper-only), so that generated ids sometimes hit real rows."""
+    """A document of every level (paper-only), so that generated ids sometimes hit real rows."""
     settings.REGISTRY_ENCRYPT_LEVELS = []
     clerk = make_user("fuzz_vanthu", role=Role.CLERK, clearance=Level.TUYET_MAT)
     documents = [make_document(clerk=clerk, level=level) for level in Level.values]
+    # And two with a file, so that a download can succeed (mat) or meet the token rule (toi_mat).
+    documents += [make_pdf_document(clerk=clerk, level=level, pages=1) for level in (Level.MAT, Level.TOI_MAT)]
     return clerk, documents
 
 

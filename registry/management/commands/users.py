@@ -4,6 +4,8 @@
                        [--password …] [--full-name …] [--email …] [--superuser] [--json]
     registry users add USERNAME --superuser      (role admin, clearance thuong unless given)
     registry users token USERNAME [--json]
+    registry users unlock USERNAME [--json]        (before the login lockout's cool-off ends)
+    registry users reset-2fa USERNAME [--json]     (a lost TOTP device: the person enrols again)
 """
 
 import json
@@ -37,11 +39,18 @@ class Command(BaseCommand):
         token.add_argument("username")
         token.add_argument("--rotate", action="store_true", help="(luôn như vậy) thu hồi token cũ và cấp token mới")
         token.add_argument("--json", action="store_true")
+        for name, text in (("unlock", "mở khóa đăng nhập (trước khi hết thời gian khóa)"),
+                           ("reset-2fa", "xóa thiết bị xác thực hai lớp (mất điện thoại): đăng ký lại")):
+            account = sub.add_parser(name, help=text)
+            account.add_argument("username")
+            account.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
         try:
             if options["subcommand"] == "add":
                 return self._add(options)
+            if options["subcommand"] in ("unlock", "reset-2fa"):
+                return self._account(options)
             return self._token(options)
         except RegistryError as error:
             if options.get("json"):
@@ -84,3 +93,21 @@ class Command(BaseCommand):
                                           "expires": token.expires_at.isoformat()}))
         else:
             self.stdout.write(secret)
+
+    def _account(self, options):
+        from registry.actions.accounts import do_reset_second_factor, do_unlock_login
+        from registry.errors import ErrorCode
+
+        ctx = RequestContext.for_cli(f"users {options['subcommand']}")
+        username = options["username"]
+        if options["subcommand"] == "unlock":
+            count = do_unlock_login(username, ctx=ctx)
+        else:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                raise RegistryError(f"Không có người dùng «{username}».", code=ErrorCode.UNKNOWN_USER)
+            count = do_reset_second_factor(user, ctx=ctx)
+        if options["json"]:
+            self.stdout.write(json.dumps({"username": username, options["subcommand"]: True, "removed": count}))
+        else:
+            self.stdout.write(f"{username}: {options['subcommand']} ({count})")
