@@ -135,6 +135,13 @@ def test_whole_life(tmp_path):
     assert Task.objects.get(key=f"recall:{missing.pk}").kind == Task.Kind.RECALL
 
     assert Loan.objects.filter(pk=missing.pk, recall=True, returned_at__isnull=True).exists()
+    from django.utils import timezone as tz
+
+    from registry.audit.anomalies import find_anomalies
+
+    window = (tz.make_aware(dt.datetime(2026, 4, 1)), tz.make_aware(dt.datetime(2026, 4, 2, 12)))
+    flagged = find_anomalies(*window, kinds=("not_returned",))
+    assert [(a.kind, a.user) for a in flagged] == [("not_returned", "daibieu2")]
     # the delegate brings it back later; the recall task closes
     cli("loans", "return", str(missing.pk), "--actor", "vanthu", "--today", "2026-04-03")
     assert Task.objects.get(key=f"recall:{missing.pk}").done_at is not None
