@@ -119,12 +119,16 @@ def do_read_document(
         _refuse(action, document,
                 RegistryError("Tài liệu chưa có bản đọc PDF.", code=ErrorCode.INVALID_STATE),
                 actor=actor, ctx=ctx, purpose=purpose)
+    from registry.actions.lifecycle import register_marked_copy
+
     password = new_password() if encryption_required(document.level) else None
     copy_id = new_copy_id()
     # The number and its entry commit in one short transaction; the stamping (slow) happens after it, so it
     # never holds the database's write lock. A copy that then fails to stamp is recorded as a failure.
     with transaction.atomic():
+        # One sequence per document, shared with the copy register: a marked copy is a copy like any other.
         copy_number = allocate_number(copy_sequence_key(document.pk))
+        register_marked_copy(document, number=copy_number, copy_id=copy_id, holder=actor)
         entry = record(action, actor=actor, ctx=ctx, document=document, purpose=purpose, copy_id=copy_id,
                        extra={"copy_number": copy_number, "encrypted": password is not None})
     try:
@@ -146,6 +150,7 @@ def do_read_document(
 
 def _stamp_copy(document, source, *, actor, copy_number, copy_id, when, password) -> bytes:
     """Stamp one copy whose number and entry are already committed (outside any transaction)."""
+    from registry.actions.lifecycle import declassified_stamp
     from registry.marking import Marks, stamp_pdf
 
     marks = Marks(
@@ -157,6 +162,7 @@ def _stamp_copy(document, source, *, actor, copy_number, copy_id, when, password
         when=when,
         recall=document.recall,
         named_addressee_only=document.named_addressee_only,
+        declassified=declassified_stamp(document),
     )
     return stamp_pdf(source, marks, password=password)
 
