@@ -283,9 +283,12 @@ class DocumentFilterForm(forms.Form):
 
 
 def number_or_title_q(query: str):
-    """The list's "number or title" condition, matched as search matches: every word of the query (folded,
-    any spelling of a number: "126 QD TW", "QĐ 126", "nghi quyet") is in the document's ``match_text``;
-    a quoted phrase must appear as such. The plain spelling as typed still matches too.
+    """The list's "number or title" condition, matched as search matches (``search.query.plan_query`` and the
+    same folding, ``registry.numbering.number_tokens``): every word of the query is a word of the document's
+    ``match_text`` (number, type name, title, summary; folded, so "nghi quyet" finds "Nghị quyết"). Numbers
+    are whole words; a query that looks like a document number ("126 QD TW", "QĐ 126", "126/qd-tw") matches
+    whole words only, so it does not find 1260 or QĐi; other words match from their start ("nghi quy").
+    A quoted phrase must appear as such. The plain spelling as typed still matches too.
 
     It only narrows the queryset it is applied to (``visible_documents`` trims first).
     """
@@ -295,18 +298,31 @@ def number_or_title_q(query: str):
     from search.query import plan_query
 
     plan = plan_query(query)
-    words = [token for term in plan.terms for token in number_tokens(term.exact)]
+    words = dict.fromkeys(token for term in plan.terms for token in number_tokens(term.exact))
     phrases = [" ".join(number_tokens(" ".join(t.exact for t in phrase))) for phrase in plan.phrases]
     folded = Q()
-    for piece in dict.fromkeys(words + [p for p in phrases if p]):
-        folded &= Q(match_text__contains=piece)
+    for word in words:
+        folded &= _word_q(word, whole=plan.number_like or word.isdigit())
+    for phrase in filter(None, phrases):
+        folded &= _word_q(phrase, whole=False)
     cond = Q(title__icontains=query) | Q(number_raw__icontains=query)
-    if words or phrases:
+    if words or any(phrases):
         cond |= folded
     parsed = parse_number(query)
     if parsed.normalized:
         cond |= Q(number_normalized=parsed.normalized)
     return cond
+
+
+def _word_q(word: str, *, whole: bool):
+    """``word`` (or a run of words) at a word boundary of ``match_text`` (space-separated folded words)."""
+    from django.db.models import Q
+
+    starts = Q(match_text__startswith=word) | Q(match_text__contains=" " + word)
+    if not whole:
+        return starts
+    return (Q(match_text=word) | Q(match_text__startswith=word + " ") | Q(match_text__endswith=" " + word)
+            | Q(match_text__contains=f" {word} "))
 
 
 def _entry_date_q(op: str, value: dt.date):

@@ -188,6 +188,9 @@ def test_list_filter_matches_like_search_and_stays_visible(client, clerk):
     hidden = make_document(clerk=clerk, number="36-NQ/TW", doc_type="NQ", level=Level.TOI_MAT,
                            title="Nghị quyết nhân sự khóa mới")
     other = make_document(clerk=clerk, number="5-KH/ĐU", doc_type="KH", level=Level.MAT, title="Kế hoạch tổ chức")
+    # Near misses of "126-QĐ/TW": another number that starts with 126, another type that starts with QĐ.
+    near = {make_document(clerk=clerk, number="1260-QĐ/TW", doc_type="QĐ", level=Level.MAT, title="Một").pk,
+            make_document(clerk=clerk, number="126-QĐi/TW", doc_type="QĐi", level=Level.MAT, title="Hai").pk}
     staff = make_user(role=Role.STAFF, clearance=Level.TUYET_MAT)
     client.force_login(staff)
 
@@ -201,7 +204,8 @@ def test_list_filter_matches_like_search_and_stays_visible(client, clerk):
     for q in ("nghi quyet", "Nghị quyết", "NGHI QUYET", "35 NQ TW", "NQ 35"):
         assert shown(q) == {nq.pk}, q
     assert hidden.pk not in shown("nghi quyet nhan su") and shown("nhan su khoa moi") == set()
-    assert shown("ke hoach") == {other.pk}
+    assert shown("ke hoach") == shown("ke hoa") == {other.pk}  # words match from their start
+    assert shown("126 QDi TW") == {min(near) + 1} and shown("1260 qd tw") == {min(near)}
     assert shown('"quyet chuan"') == set()  # a phrase keeps its word order
     # The API's list filter is the same form.
     api = APIClient()
