@@ -38,6 +38,9 @@ def test_repeated_failures_lock_the_account_and_every_attempt_is_logged():
     # Even the right password is refused while locked, with the same page as a wrong one.
     response = _login(client, "khoa", "dung-mat-khau")
     assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert "tài khoản bị tạm khóa" in response.content.decode()
+    unknown = _login(Client(), "khong-co-ai", "sai")
+    assert response.context["form"].errors == unknown.context["form"].errors  # nothing tells them apart
     failed = AccessLogEntry.objects.filter(action=Action.LOGIN_FAILED, actor_username="khoa").order_by("seq")
     assert failed.count() == settings.REGISTRY_LOGIN_MAX_FAILURES + 1
     assert all(e.outcome == Outcome.REFUSED for e in failed)

@@ -13,3 +13,16 @@ class RegistryLoginForm(LoginForm):
         self.fields["password"].label = _("Mật khẩu")
         self.fields["password"].widget.attrs["placeholder"] = _("Nhập mật khẩu")
         self.fields["remember"].label = _("Ghi nhớ đăng nhập")
+
+    def get_invalid_login_error(self):
+        # One message for every refusal (wrong password, unknown name, locked name): it tells nobody which
+        # it was, and it tells the person who typed the right password why it is refused for a while.
+        from django.conf import settings
+        from django.core.exceptions import ValidationError
+
+        return ValidationError(
+            _("Tên đăng nhập hoặc mật khẩu không đúng. Sau %(limit)s lần sai liên tiếp, tài khoản bị tạm khóa "
+              "%(minutes)s phút."),
+            code="invalid_login",
+            params={"limit": settings.REGISTRY_LOGIN_MAX_FAILURES, "minutes": settings.REGISTRY_LOGIN_LOCKOUT_MINUTES},
+        )
