@@ -61,7 +61,7 @@ def seaweed_s3(workdir: Path, *, timeout: float = 60):
         f"-s3.port={ports['s3']}", f"-s3.port.grpc={ports['s3.grpc']}", f"-s3.config={config}",
         f"-s3.port.iceberg={ports['iceberg']}", f"-s3.port.lance={ports['lance']}",
         f"-metricsPort={ports['metrics']}", f"-debug.port={ports['debug']}",
-        "-master.volumeSizeLimitMB=32", "-volume.max=8", "-master.telemetry=false",
+        "-master.volumeSizeLimitMB=16", "-volume.max=64",  # each bucket grows its own volumes "-master.telemetry=false",
     ]
     log = open(workdir / "weed.log", "wb")
     # SSE-S3 needs a server-side key; a random one per run (the test checks the header is honoured).
@@ -78,8 +78,10 @@ def seaweed_s3(workdir: Path, *, timeout: float = 60):
                 s3.list_buckets()
                 bucket = f"probe-{ports['s3']}"
                 s3.create_bucket(Bucket=bucket)
-                s3.put_object(Bucket=bucket, Key="probe", Body=b"ok")  # volumes ready for writes
+                # volumes ready for writes, and the SSE-S3 key manager too (it starts a moment later)
+                s3.put_object(Bucket=bucket, Key="probe", Body=b"ok", ServerSideEncryption="AES256")
                 s3.delete_object(Bucket=bucket, Key="probe")
+                s3.delete_bucket(Bucket=bucket)
                 break
             except Exception:
                 if time.monotonic() > deadline:
