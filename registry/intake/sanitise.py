@@ -90,8 +90,10 @@ def build(source: pikepdf.Pdf, target: str, *, flatten: bool = True) -> Built:
         raise SanitiseError("no pages")
     if "/Info" in clean.trailer:
         del clean.trailer["/Info"]
+    # Streams keep their filters as they came (nothing is decoded here); unfiltered ones get compressed.
     clean.save(target, fix_metadata_version=False, compress_streams=True, deterministic_id=True,
-               object_stream_mode=pikepdf.ObjectStreamMode.generate)
+               stream_decode_level=pikepdf.StreamDecodeLevel.none,
+               object_stream_mode=pikepdf.ObjectStreamMode.disable)
     found = verify(target)
     if found:
         raise SanitiseError(f"active content left in the rendition: {sorted(found)[:5]}")
