@@ -43,7 +43,7 @@ def person_label(username: str) -> str:
     if user is None:
         return username
     name = user.get_full_name() or username
-    return f"{name} ({user.unit.name})" if user.unit_id else name
+    return f"{name}, {user.unit.name}" if user.unit_id else name
 
 
 @dataclass

@@ -10,6 +10,7 @@ import sys
 
 from registry.actions.auditing import do_verify_chain
 from registry.audit.cli._auditor import auditor, context, fail
+from registry.audit.integrity import plain_problem
 from registry.errors import RegistryError
 
 HELP = "Kiểm tra toàn vẹn nhật ký: chuỗi băm, đầu chuỗi và các điểm kiểm tra đã ký."
@@ -39,5 +40,6 @@ def run(options, *, out) -> int:
         out.write(f"Nhật ký toàn vẹn: {result.entries} mục, {result.checkpoints} điểm kiểm tra đã ký hợp lệ.")
     else:
         where = f"mục #{result.first_broken}" if result.first_broken is not None else "cuối chuỗi"
-        out.write(f"NHẬT KÝ BỊ THAY ĐỔI ({where}): {result.problem}. Đã kiểm {result.entries} mục.")
+        plain = plain_problem(result.problem, result.first_broken, result.first_broken_seq)
+        out.write(f"NHẬT KÝ BỊ THAY ĐỔI ({where}): {plain}. Đã kiểm {result.entries} mục. Chi tiết: {result.problem}")
     return 0 if result.ok else 1
