@@ -60,14 +60,13 @@ def fixity(sample: int | None = None, progress=None):
 
 @task("lifecycle.run", max_attempts=3)
 def lifecycle_run():
-    """The daily lifecycle pass (`registry lifecycle run`: expiring protection terms, overdue loans…).
-    Until the lifecycle stream provides that command, the task records that there was nothing to run."""
-    from django.core.management import call_command, get_commands
+    """The scheduled lifecycle pass (`registry lifecycle run`: declassification at term end, notices,
+    extensions); idempotent, so a retried or repeated run changes nothing more."""
+    from registry.actions.secrecy import run_lifecycle
+    from registry.audit.context import RequestContext
 
-    if "lifecycle" not in get_commands():
-        return {"skipped": "registry lifecycle run is not available"}
-    call_command("lifecycle", "run")
-    return {"ran": "lifecycle run"}
+    report = run_lifecycle(ctx=RequestContext.for_cli("lifecycle run (worker)"))
+    return {k: (len(v) if isinstance(v, list) else v) for k, v in report.items()}
 
 
 @task("export.audit_log", max_attempts=2)

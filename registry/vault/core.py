@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import secrets
 from functools import lru_cache
@@ -217,3 +218,44 @@ def open_blob(sealed: bytes, context: str) -> bytes:
         return AESGCM(key).decrypt(body[:NONCE], body[NONCE:], BLOB_MAGIC + context.encode())
     except (InvalidTag, ValueError, IndexError, UnicodeDecodeError):
         raise IntegrityFailedError("bản sao chờ tải") from None
+
+
+# --- instances made before encryption at rest -------------------------------------------------------------
+
+
+def seal_legacy() -> dict:
+    """Seal, in place, the stored objects still in clear and the clear text of mat+ documents."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from registry.models import Document
+
+    from . import seal_document_text, text_needs_sealing
+    from .storage import inner_storage
+
+    inner = inner_storage(default_storage)
+    objects = texts = 0
+    for doc in Document.objects.exclude(file="").filter(destroyed_on__isnull=True).iterator():
+        for name in (doc.file.name, doc.rendition.name):
+            if not name or not inner.exists(name):
+                continue
+            with inner.open(name, "rb") as fh:
+                data = fh.read()
+            if is_sealed_object(data):
+                continue
+            sealed = seal_object(name, data)
+            try:
+                path = inner.path(name)
+            except NotImplementedError:  # object storage: a PUT replaces the object in one step
+                inner._save(name, ContentFile(sealed, name=name))
+            else:  # local disk: write beside, then rename over (never a moment without the object)
+                tmp = f"{path}.sealing"
+                with open(tmp, "wb") as fh:
+                    fh.write(sealed)
+                os.replace(tmp, path)
+            objects += 1
+        if doc.extracted_text and not is_sealed_text(doc.extracted_text) and text_needs_sealing(doc.level):
+            Document.objects.filter(pk=doc.pk).update(
+                extracted_text=seal_document_text(doc.sha256, doc.level, doc.extracted_text))
+            texts += 1
+    return {"objects_sealed": objects, "texts_sealed": texts}

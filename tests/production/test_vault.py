@@ -143,3 +143,20 @@ def test_outbox_blob_is_sealed(keys):
     assert b"%PDF" not in sealed and open_blob(sealed, "token-1") == b"%PDF-1.7 copy"
     with pytest.raises(IntegrityFailedError):
         open_blob(sealed, "token-2")
+
+
+def test_seal_encrypts_what_an_older_instance_left_in_clear(clerk, keys, media, tmp_path):
+    from registry.vault.core import seal_legacy
+
+    doc = register(clerk, tmp_path)
+    content = doc.file.open("rb").read()
+    # As an instance made before encryption at rest left it: plain file, plain text.
+    (media / doc.file.name).write_bytes(content)
+    Document.objects.filter(pk=doc.pk).update(extracted_text="Hướng dẫn " + MARKER)
+    out = io.StringIO()
+    call_command("keys", "seal", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {"objects_sealed": 1, "texts_sealed": 1}
+    assert raw_object(doc.file.name).startswith(b"RGV1") and raw_text(doc.pk).startswith("vault:v1:")
+    doc = Document.objects.get(pk=doc.pk)
+    assert doc.file.open("rb").read() == content and MARKER in document_text(doc)
+    assert seal_legacy() == {"objects_sealed": 0, "texts_sealed": 0}

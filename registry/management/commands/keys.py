@@ -1,5 +1,7 @@
-"""``registry keys status|rotate [--limit N] [--batch N] [--keep-old] [--json]``: the encryption keys.
+"""``registry keys status|rotate|seal [--limit N] [--batch N] [--keep-old] [--json]``: the encryption keys.
 
+``seal`` encrypts what an instance made before encryption at rest holds in clear: stored objects written
+as plain files, and the extracted text of mat+ documents (idempotent; run once after upgrading).
 ``rotate`` re-wraps every document's data key under a new key-encryption key (KEK); the stored files are
 not re-encrypted. It commits batch by batch: an interrupted rotation is resumed by running it again (it
 first finishes the keys still under an older KEK, and only then starts a new rotation). With the KEK in the
@@ -20,7 +22,7 @@ class Command(BaseCommand):
     help = "Khóa mã hóa dữ liệu: xem trạng thái, đổi khóa mã hóa chính (rotate)."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["status", "rotate"])
+        parser.add_argument("what", choices=["status", "rotate", "seal"])
         parser.add_argument("--limit", type=int, default=None, help="đổi tối đa N khóa dữ liệu lần này")
         parser.add_argument("--batch", type=int, default=200, help="số khóa mỗi giao dịch")
         parser.add_argument("--keep-old", action="store_true", help="giữ khóa chính cũ sau khi đổi xong")
@@ -29,7 +31,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            result = self._status() if options["what"] == "status" else self._rotate(options)
+            handler = {"status": self._status, "rotate": self._rotate, "seal": self._seal}[options["what"]]
+            result = handler(options)
         except RegistryError as error:
             if options["json"]:
                 self.stdout.write(json.dumps(error.as_dict(), ensure_ascii=False))
@@ -40,7 +43,13 @@ class Command(BaseCommand):
             for key, value in result.items():
                 self.stdout.write(f"{key}: {value}")
 
-    def _status(self) -> dict:
+    def _seal(self, options) -> dict:
+        """Encrypt what an instance made before encryption at rest still holds in clear (idempotent)."""
+        from registry.vault.core import seal_legacy
+
+        return seal_legacy()
+
+    def _status(self, options=None) -> dict:
         from registry.models import DataKey
         from registry.vault import load_keyring
 

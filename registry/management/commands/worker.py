@@ -1,7 +1,7 @@
 """``registry worker [--beat] [--concurrency N] [--loglevel L]``: a Celery worker for the registry's tasks.
 
 Needs ``REGISTRY_TASKS=celery`` and ``CELERY_BROKER_URL`` (Redis). ``--beat`` also runs the scheduler
-(fixity every REGISTRY_FIXITY_SCHEDULE_HOURS, the lifecycle run daily); in a larger deployment run one
+(fixity every REGISTRY_FIXITY_SCHEDULE_HOURS, the lifecycle run hourly); in a larger deployment run one
 ``registry worker --beat-only`` (the scheduler) next to as many workers as needed.
 """
 
