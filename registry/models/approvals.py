@@ -97,6 +97,11 @@ class Delegation(_Versioned):
     def __str__(self):
         return f"{self.reference}: {self.delegator} → {self.delegate}"
 
+    @property
+    def acts_display(self) -> str:
+        labels = dict(ApprovalAct.choices)
+        return ", ".join(str(labels.get(a, a)) for a in self.acts)
+
 
 class Approval(models.Model):
     """The approval an act carries. Written by ``registry.actions.approvals`` inside the act's transaction."""
