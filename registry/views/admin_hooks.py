@@ -1,12 +1,15 @@
 """Wagtail hooks of the registry screens (menus, admin URLs, hiding Wagtail's own document views)."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.db.models import Count, ProtectedError, RestrictedError
 from django.shortcuts import redirect
-from django.urls import include, path, reverse
+from django.urls import Resolver404, include, path, resolve, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.search import SearchArea
 from wagtail.admin.site_summary import SummaryItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.models import DeleteView, EditView
@@ -18,6 +21,7 @@ from registry.access import Perm, can, can_do, visible_documents
 from registry.actions.events import View, do_log_list
 from registry.audit.context import RequestContext
 from registry.constants import Level, Role
+from registry.middleware import is_allowed
 from registry.models import Document, Dossier, Holiday, StorageLocation, Unit
 from registry.views import account, books, documents, grants, lifecycle, tasks
 
@@ -109,6 +113,67 @@ def hide_wagtail_documents_menu(request, menu_items):
 @hooks.register("construct_search")
 def hide_wagtail_documents_search(request, search_areas):
     search_areas[:] = [area for area in search_areas if area.name != "documents"]
+
+
+# --- Deny by default, in the menus and the dashboard too ------------------------------------------------------
+
+
+def _reachable(url) -> bool:
+    """Does ``url`` lead to a view on the allow-list? Links elsewhere (outside, or to a hidden view) do not."""
+    path = urlsplit(str(url or "")).path
+    if not path.startswith("/"):
+        return False  # an outside link: the office is air-gapped
+    try:
+        return is_allowed(resolve(path))
+    except Resolver404:
+        return False
+
+
+def keep_reachable_menu_items(request, menu_items):
+    """Menus (main, settings, reports, help) list only what answers: Wagtail's pages, images, collections,
+    groups, workflows and reports are 404 (registry.middleware), so a superuser sees no link to them."""
+    kept = []
+    for item in menu_items:
+        if isinstance(item, SubmenuMenuItem):
+            if item.menu.menu_items_for_request(request):  # its children went through their own hook
+                kept.append(item)
+        elif _reachable(getattr(item, "url", "")):
+            kept.append(item)
+    menu_items[:] = kept
+
+
+for _menu_hook in ("construct_main_menu", "construct_settings_menu", "construct_reports_menu", "construct_help_menu"):
+    hooks.register(_menu_hook, keep_reachable_menu_items, order=1000)
+
+
+class RegistrySearchArea(SearchArea):
+    def is_shown(self, request):
+        return can_do(request.user, Perm.SEARCH)
+
+
+@hooks.register("register_admin_search_area")
+def register_registry_search_area():
+    # First in order: the sidebar's search box searches the registry (clearance-trimmed), never Wagtail's pages.
+    return RegistrySearchArea(_("Sổ đăng ký"), reverse("registry_search:index"), name="registry",
+                              icon_name="search", order=1)
+
+
+@hooks.register("construct_search", order=1000)
+def keep_reachable_search_areas(request, search_areas):
+    # The sidebar's search box goes to the first area shown: never to Wagtail's page or image search.
+    search_areas[:] = [area for area in search_areas if _reachable(getattr(area, "url", ""))]
+
+
+@hooks.register("construct_homepage_summary_items", order=1000)
+def keep_registry_summary_items(request, items):
+    # Wagtail's own counts (pages, images, documents) link to hidden views and count rows nobody should.
+    items[:] = [item for item in items if not type(item).__module__.startswith("wagtail.")]
+
+
+@hooks.register("construct_homepage_panels", order=1000)
+def drop_wagtail_page_panels(request, panels):
+    # Page moderation, locked pages, recent page edits: no pages here, and their links answer 404.
+    panels[:] = [panel for panel in panels if type(panel).__module__ != "wagtail.admin.views.home"]
 
 
 # --- Dashboard: counts only from visible_documents --------------------------------------------------------

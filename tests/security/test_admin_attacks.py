@@ -270,3 +270,27 @@ def test_user_screens_link_to_no_hidden_view():
         body = client.get(url).content.decode()
         assert "/admin/bulk/" not in body and "/admin/users/delete/" not in body and "/admin/users/history/" not in body
     assert reverse("wagtailusers_users:deactivate", args=[staff.pk]) in body
+
+
+def test_superuser_dashboard_links_only_to_allowed_views(superuser):
+    """Menus and dashboard of a superuser: no link to Wagtail's pages, images, collections, groups, reports."""
+    import re
+
+    from django.urls import Resolver404, resolve
+
+    from registry.middleware import is_allowed
+
+    body = _client(superuser).get("/admin/").content.decode()
+    # Every admin path in the page (links and the sidebar's JSON), except the admin JavaScript's own
+    # configuration (its API endpoints are not links anybody follows).
+    body = re.sub(r'<script id="wagtail-config".*?</script>', "", body, flags=re.S)
+    links = set(re.findall(r'"(/admin/[^"#?]*)', body))
+    assert "/admin/users/" in links
+    dead = []
+    for link in links:
+        try:
+            if not is_allowed(resolve(link)):
+                dead.append(link)
+        except Resolver404:
+            dead.append(link)
+    assert not dead, dead
