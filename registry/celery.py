@@ -22,6 +22,7 @@ def _beat_schedule():
         "fixity": {"task": "registry.scheduled", "schedule": hours * 3600,
                    "args": ["fixity.run"], "kwargs": {"sample": getattr(settings, "REGISTRY_FIXITY_SAMPLE", None)}},
         "lifecycle": {"task": "registry.scheduled", "schedule": 3600, "args": ["lifecycle.run"]},  # hourly, idempotent
+        "prune": {"task": "registry.scheduled", "schedule": 24 * 3600, "args": ["tasks.prune"]},
     }
 
 

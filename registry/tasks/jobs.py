@@ -83,3 +83,17 @@ def export_audit_log(auditor: str, format: str = "jsonl", filters: list[str] | N
     out = folder / f"audit-{secrets.token_hex(6)}.{suffix}"
     call_command("audit", "export", "--as", auditor, "--format", format, "--out", str(out), *(filters or []))
     return {"out": str(out)}
+
+
+@task("tasks.prune", max_attempts=2)
+def prune(days: int = 30):
+    """Forget finished task runs older than ``days`` (failed ones stay until someone looks at them)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from registry.models import TaskRun, TaskState
+
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    deleted, _ = TaskRun.objects.filter(state=TaskState.DONE, finished_at__lt=cutoff).delete()
+    return {"deleted": deleted}
