@@ -145,7 +145,10 @@ class Redactor:
         if document is not None:
             if self.document_hidden(document):
                 return qs.none()
-            qs = qs.filter(Q(document_id=document) | Q(document_id__isnull=True, extra__requested_id=str(document)))
+            # Refusals name a document by requested id only; restricting that branch to refusals lets the
+            # database use its (outcome, at) index instead of reading every entry's JSON.
+            qs = qs.filter(Q(document_id=document) | Q(outcome=Outcome.REFUSED, document_id__isnull=True,
+                                                       extra__requested_id=str(document)))
             # A document seen under a higher level before (since lowered) keeps those entries hidden: they
             # must not be selectable by id either.
             qs = qs.filter(Q(document_level="") | Q(document_level__in=self.visible_levels()))

@@ -140,8 +140,8 @@ class LogFilter:
             qs = redactor.restrict(qs, level=self.level, document=self.document)
         else:
             if self.document is not None:
-                qs = qs.filter(Q(document_id=self.document)
-                               | Q(document_id__isnull=True, extra__requested_id=str(self.document)))
+                qs = qs.filter(Q(document_id=self.document) | Q(outcome=Outcome.REFUSED, document_id__isnull=True,
+                                                                extra__requested_id=str(self.document)))
             if self.level:
                 qs = qs.filter(document_level=self.level)
         if self.action:
