@@ -81,6 +81,7 @@ def take(request, token: str) -> HeldFile | None:
     """The file this session holds under ``token``, if it is still there and in time; else None."""
     if not _valid_token(token):
         return None
+    sweep()
     item = request.session.get(SESSION_KEY, {}).get(token)
     path = _folder() / f"{token}.bin"
     if item is None:
