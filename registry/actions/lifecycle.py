@@ -233,6 +233,11 @@ def do_hand_over(
             acknowledged=bool(acknowledged), handed_by=actor if _pk(actor) else None, notes=(notes or "").strip(),
             approval=approval_row, copy=the_copy, acknowledged_at=_now(today=day) if acknowledged else None,
         )
+        if recipient_user is not None and not acknowledged:  # the recipient signs for it on their task list
+            Task.objects.create(key=f"ack:{hand_over.pk}", kind=Task.Kind.ACKNOWLEDGE, document=locked,
+                                assignee=recipient_user, due_on=day + dt.timedelta(days=1), created_on=day,
+                                title=f"Ký nhận tài liệu số {locked.number_raw or locked.pk} được chuyển giao"[:500],
+                                details={"hand_over": hand_over.pk})
         record(Action.HAND_OVER, actor=actor, ctx=ctx, document=locked,
                extra={"hand_over": hand_over.pk, "recipient": recipient,
                       "recipient_user": recipient_user.username if recipient_user else None,
@@ -256,6 +261,7 @@ def do_acknowledge_hand_over(hand_over: HandOver, *, actor, ctx: RequestContext 
             raise RegistryError("Đã ký nhận.", code=ErrorCode.INVALID_STATE)
         locked.acknowledged, locked.acknowledged_at = True, _now(now)
         locked.save(update_fields=["acknowledged", "acknowledged_at"])
+        Task.objects.filter(key=f"ack:{locked.pk}", done_at__isnull=True).update(done_at=locked.acknowledged_at)
         record(Action.HAND_OVER, actor=actor, ctx=ctx, document=locked.document,
                extra={"hand_over": locked.pk, "event": "acknowledged"})
     return locked

@@ -273,7 +273,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('key', models.CharField(max_length=160, unique=True)),
-                ('kind', models.CharField(choices=[('notice', 'Thông báo cho người giữ tài liệu'), ('extension_due', 'Xem xét gia hạn'), ('loan_reminder', 'Nhắc hạn trả'), ('loan_overdue', 'Quá hạn trả'), ('recall', 'Thu hồi tài liệu chưa nộp lại'), ('yearly_report', 'Báo cáo thống kê năm')], max_length=16, verbose_name='loại việc')),
+                ('kind', models.CharField(choices=[('notice', 'Thông báo cho người giữ tài liệu'), ('extension_due', 'Xem xét gia hạn'), ('loan_reminder', 'Nhắc hạn trả'), ('loan_overdue', 'Quá hạn trả'), ('recall', 'Thu hồi tài liệu chưa nộp lại'), ('yearly_report', 'Báo cáo thống kê năm'), ('acknowledge', 'Ký nhận tài liệu được chuyển giao')], max_length=16, verbose_name='loại việc')),
                 ('title', models.CharField(max_length=500, verbose_name='việc cần làm')),
                 ('due_on', models.DateField(verbose_name='hạn')),
                 ('created_on', models.DateField(verbose_name='ngày tạo')),

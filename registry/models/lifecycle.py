@@ -208,6 +208,7 @@ class Task(models.Model):
         LOAN_OVERDUE = "loan_overdue", _("Quá hạn trả")
         RECALL = "recall", _("Thu hồi tài liệu chưa nộp lại")
         YEARLY_REPORT = "yearly_report", _("Báo cáo thống kê năm")
+        ACKNOWLEDGE = "acknowledge", _("Ký nhận tài liệu được chuyển giao")
 
     key = models.CharField(max_length=160, unique=True)
     kind = models.CharField(_("loại việc"), max_length=16, choices=Kind.choices)

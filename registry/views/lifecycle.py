@@ -462,6 +462,19 @@ class LifecycleTaskView(AdminPage):
         task = next((t for t in tasks_for(request.user, limit=1000) if str(t.pk) == pk), None)
         if task is None:
             raise Http404("Không tìm thấy")
+        from registry.models import HandOver, Task
+
+        if task.kind == Task.Kind.ACKNOWLEDGE:
+            hand_over = HandOver.objects.select_related("document").get(pk=task.details["hand_over"])
+            try:
+                acts.do_acknowledge_hand_over(hand_over, actor=request.user, ctx=ctx_of(request))
+            except NotFoundError:
+                raise Http404("Không tìm thấy") from None
+            except RegistryError as error:
+                messages.error(request, error.message)
+                return redirect("registry_lifecycle_tasks")
+            messages.success(request, _("Đã ký nhận."))
+            return redirect("registry_lifecycle_tasks")
         do_complete_task(task, actor=request.user, ctx=ctx_of(request))
         messages.success(request, _("Đã ghi hoàn thành."))
         return redirect("registry_lifecycle_tasks")

@@ -414,3 +414,20 @@ def test_clerk_marks_a_notice_done_and_it_is_logged(client, clerk, doc):
     assert task.done_at is not None
     assert [(e.action, e.extra["event"]) for e in log_since(start)] == [(Action.EDIT, "task_done")]
     assert client.post(reverse("registry_lifecycle_tasks"), {"task": task.pk}).status_code == 404
+
+
+def test_recipient_acknowledges_a_hand_over_on_the_task_list(client, clerk, doc, reader, office):
+    from registry.actions.lifecycle import do_hand_over
+    from registry.models import HandOver, Task
+
+    hand_over = do_hand_over(doc, recipient_user=reader, approval=by(office["bithu"], "02-CG"), actor=clerk)
+    task = Task.objects.get(kind=Task.Kind.ACKNOWLEDGE, assignee=reader)
+    client.force_login(reader)
+    assert "Ký nhận" in client.get(reverse("registry_lifecycle_tasks")).content.decode()
+    start = last_seq()
+    assert client.post(reverse("registry_lifecycle_tasks"), {"task": task.pk}).status_code == 302
+    hand_over.refresh_from_db()
+    task.refresh_from_db()
+    assert hand_over.acknowledged and hand_over.acknowledged_at and task.done_at
+    assert [(e.action, e.extra.get("event")) for e in log_since(start)] == [(Action.HAND_OVER, "acknowledged")]
+    assert HandOver.objects.get(pk=hand_over.pk).acknowledged
