@@ -128,13 +128,13 @@ class Document(AbstractDocument):
 
     admin_form_fields = ("title",)
 
-    def save(self, *args, **kwargs):
-        self.match_text = document_match_text(self.number_raw, self.doc_type, self.title, self.summary)
     objects = RegisterEntryQuerySet.as_manager()
 
     def delete(self, *args, **kwargs):
         _refuse_delete()
 
+    def save(self, *args, **kwargs):
+        self.match_text = document_match_text(self.number_raw, self.doc_type, self.title, self.summary)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"number_raw", "doc_type", "title", "summary"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "match_text"}
