@@ -51,5 +51,10 @@ class Migration(migrations.Migration):
             name="doc_type",
             field=models.CharField(choices=DOCUMENT_TYPES, max_length=8, verbose_name="tên loại"),
         ),
+        migrations.AlterField(
+            model_name="document",
+            name="number_value",
+            field=models.PositiveIntegerField(blank=True, db_index=True, editable=False, null=True),
+        ),
         migrations.RunPython(forwards, backwards),
     ]

@@ -62,7 +62,8 @@ class Document(AbstractDocument):
     # Number and symbol, as typed and normalised (see registry.numbering)
     number_raw = models.CharField(_("số, ký hiệu"), max_length=128, blank=True)
     number_normalized = models.CharField(max_length=128, blank=True, db_index=True, editable=False)
-    number_value = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # Indexed: every registration looks for the same number from the same issuer (the same-number warning).
+    number_value = models.PositiveIntegerField(null=True, blank=True, editable=False, db_index=True)
     doc_type = models.CharField(_("tên loại"), max_length=8, choices=DOCUMENT_TYPES)
     issuer = models.CharField(_("cơ quan ban hành"), max_length=255)
     issue_date = models.DateField(_("ngày tháng văn bản"), null=True, blank=True)
