@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy
 
 from registry.access import Perm, visible_documents
 from registry.actions.events import View, do_log_list
-from registry.actions.guard import require_role, visible_or_refuse
+from registry.actions.guard import refuse, require_role, visible_or_refuse
 from registry.actions.approvals import ApprovalInput
 from registry.actions.people import do_add_grant, do_revoke_grant
 from registry.constants import Action
-from registry.errors import NotFoundError, PermissionDeniedError, RegistryError
+from registry.errors import ErrorCode, NotFoundError, PermissionDeniedError, RegistryError
 from registry.forms import GrantForm
 from registry.models import Document, Dossier, Grant
 from registry.views.common import AdminPage, ctx_of
@@ -99,8 +99,12 @@ def revoke_view(request, pk):
     if request.method != "POST":
         return redirect("registry_grants")
     grant = grants_for(request.user).filter(pk=pk).first()
-    if grant is None:
-        raise Http404
+    if grant is None:  # missing, or about something the user cannot see: the same answer, one entry
+        try:
+            refuse(Action.GRANT, actor=request.user, ctx=ctx_of(request), reason=ErrorCode.NOT_FOUND,
+                   extra={"grant": str(pk)[:32]}, error=NotFoundError("quyền tiếp cận"))
+        except NotFoundError:
+            raise Http404 from None
     try:
         do_revoke_grant(grant, actor=request.user, ctx=ctx_of(request))
     except RegistryError as error:

@@ -122,7 +122,9 @@ def test_dossier_grants_of_an_invisible_dossier_are_not_listed_nor_revocable(off
     web.force_login(office["admin"])
     page = web.get(reverse("registry_grants")).content.decode()
     assert "HS-NS-01" not in page
+    before = head()
     assert web.post(reverse("registry_grant_revoke", args=[console_grant.pk])).status_code == 404
+    assert one_refusal(before, Action.GRANT, ErrorCode.NOT_FOUND).extra["grant"] == str(console_grant.pk)
     before = head()
     with pytest.raises(PermissionDeniedError):
         do_revoke_grant(console_grant, actor=office["admin"])
