@@ -64,6 +64,17 @@ def _with_approval(form_class, *, drop=("authorised_by", "approved_by")):
 MAX_PAPER_BYTES = 20 * 1024 * 1024
 
 
+def _destroy_form():
+    """The destruction file: the council, the list of items and the minutes go with the decision."""
+    from django import forms
+
+    class Form(_with_approval(DestroyForm)):
+        items = forms.CharField(label=gettext_lazy("Danh mục tài liệu tiêu hủy"), required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+
+    return Form
+
+
 def _approval(d) -> ApprovalInput | None:
     from registry.actions.approvals import Paper
 
@@ -260,7 +271,7 @@ class DeclassifyView(LifecycleActView):
 
 class DestroyView(LifecycleActView):
     action = Action.DESTROY
-    form_class = _with_approval(DestroyForm)
+    form_class = _destroy_form()
     page_title = gettext_lazy("Ghi tiêu hủy tài liệu")
     header_icon = "bin"
     intro = gettext_lazy("Mục trong sổ và lịch sử của tài liệu vẫn được giữ. Tài liệu đang cho mượn chưa thể "
@@ -270,7 +281,7 @@ class DestroyView(LifecycleActView):
 
     def perform(self, form, *, actor, ctx):
         d = form.cleaned_data
-        acts.do_destroy(self.document, council=d["council"],
+        acts.do_destroy(self.document, council=d["council"], items=d.get("items", ""),
                         approval=_approval(d), minutes_ref=d["minutes_ref"], destroyed_on=d["destroyed_on"],
                         actor=actor, ctx=ctx)
         return _("Đã ghi tiêu hủy tài liệu.")
