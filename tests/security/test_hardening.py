@@ -205,3 +205,13 @@ def test_pages_carry_a_same_origin_content_security_policy(client, clerk):
     assert "http" not in policy and "*" not in policy
     login = Client().get(reverse("wagtailadmin_login"))
     assert "Content-Security-Policy" in login
+
+
+@pytest.mark.django_db
+def test_csrf_failure_page_is_ours(clerk):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(clerk)
+    response = client.post(reverse("registry_document_register"), {})
+    body = response.content.decode()
+    assert response.status_code == 403
+    assert "Phiên làm việc đã hết hạn" in body and "CSRF" not in body and "DEBUG" not in body
