@@ -400,3 +400,14 @@ def test_edit_errors_show_the_code_small(client, clerk, settings):
     assert response.context["form"].errors["summary"]
     # The edit form's labels are the registration schema's.
     assert response.context["form"].fields["storage_location"].label == "Vị trí lưu trữ"
+
+
+def test_pdf_password_dash_asks_without_echo(media, vanthu, write, monkeypatch):
+    import getpass
+
+    asked = []
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": asked.append(prompt) or "mk-hoi")
+    path = write("khoa.pdf", samples.encrypted_pdf(user="mk-hoi"))
+    code, out = run_intake(str(path), *CLI, "--pdf-password", "-", "--actor", vanthu.username)
+    assert code == 0, out
+    assert asked and "mk-hoi" not in out
