@@ -43,17 +43,18 @@ class TaskSpec:
     function: Callable
     max_attempts: int = 4
     wants_progress: bool = False
+    hint: str = ""  # what an operator does when it failed for good (logged with the failure)
 
 
 REGISTRY: dict[str, TaskSpec] = {}
 
 
-def task(name: str, *, max_attempts: int = 4):
+def task(name: str, *, max_attempts: int = 4, hint: str = ""):
     """Declare a task. The function takes keyword arguments (JSON values) and optionally ``progress``."""
 
     def decorate(function):
         wants = "progress" in inspect.signature(function).parameters
-        REGISTRY[name] = TaskSpec(name, function, max_attempts, wants)
+        REGISTRY[name] = TaskSpec(name, function, max_attempts, wants, hint)
         return function
 
     return decorate
@@ -145,6 +146,8 @@ def execute(run_id: int) -> Outcome:
             backoff = float(getattr(settings, "REGISTRY_TASK_RETRY_BACKOFF", 30))
             return Outcome(TaskState.RETRYING, retry_in=backoff * 2 ** (attempts - 1))
         TaskRun.objects.filter(pk=run_id).update(state=TaskState.FAILED, error=detail, finished_at=timezone.now())
+        logger.error("task %s #%s failed for good after %s attempts: %s%s", run.name, run_id, attempts, error,
+                     f"; {spec.hint}" if spec.hint else "")
         from registry.actions.maintenance import do_record_task_failure
 
         try:

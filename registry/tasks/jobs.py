@@ -9,7 +9,7 @@ from django.conf import settings
 from . import task
 
 
-@task("search.index_document", max_attempts=5)
+@task("search.index_document", max_attempts=5, hint="run `registry search reconcile`")
 def index_document(document_id: int):
     """Project one document into the search index (an upsert; a document gone from the database is dropped)."""
     from search import index_documents
@@ -17,7 +17,7 @@ def index_document(document_id: int):
     return {"indexed": index_documents([document_id])}
 
 
-@task("search.remove_document", max_attempts=5)
+@task("search.remove_document", max_attempts=5, hint="run `registry search reconcile`")
 def remove_document(document_id: int):
     from search import remove_document as remove
 
