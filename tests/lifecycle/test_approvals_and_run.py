@@ -14,6 +14,8 @@ from registry.actions.lifecycle import (
     do_lend,
     do_record_copy,
 )
+from registry.actions.meetings import do_add_meeting, do_hand_out
+from registry.actions.people import do_add_grant
 from registry.actions.secrecy import run_lifecycle
 from registry.constants import Action, CopyForm, Level, Outcome, Role
 from registry.errors import ErrorCode, MetadataError, RegistryError
@@ -26,7 +28,8 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 6, 1)
 
 
-def _acts(doc, reader, clerk):
+def _acts(doc, reader, clerk, prepared=None):
+    prepared = prepared or {}
     return {
         "copy": (Action.COPY, lambda a: do_record_copy(doc, form=CopyForm.SAO_Y, quantity=1, approval=a, actor=clerk,
                                                        today=DAY)),
@@ -39,12 +42,36 @@ def _acts(doc, reader, clerk):
         "extend": (Action.LEVEL_CHANGE, lambda a: do_extend_term(doc, years=5, approval=a, actor=clerk,
                                                                  decided_on=DAY)),
         "declassify": (Action.DECLASSIFY, lambda a: do_declassify(doc, approval=a, actor=clerk, decided_on=DAY)),
+        "meeting": (Action.LOAN, lambda a: do_hand_out(prepared.get("meeting"), doc, delegates=[reader], approval=a,
+                                                       actor=clerk)),
+        "grant": (Action.GRANT, lambda a: do_add_grant(reader, document=prepared.get("top"), until=DAY.replace(year=2099),
+                                                       reason="Thẩm tra", approval=a, actor=_admin())),
         "destroy": (Action.DESTROY, lambda a: do_destroy(doc, approval=a, council="Hội đồng", actor=clerk,
                                                          destroyed_on=DAY)),
     }
 
 
-@pytest.mark.parametrize("act", ["copy", "hand_over", "loan", "level", "extend", "declassify", "destroy"])
+def _meeting(clerk, reader):
+    start = timezone.now() + dt.timedelta(hours=1)
+    return do_add_meeting(title="Hội nghị", starts_at=start, ends_at=start + dt.timedelta(hours=3),
+                          delegates=[reader], actor=clerk)
+
+
+def _top(clerk):
+    top = make_document(clerk=clerk, level=Level.TUYET_MAT)
+    grant(_admin(), top)
+    return top
+
+
+def _admin():
+    from registry.models import User
+
+    return User.objects.filter(username="quantri").first() or make_user("quantri", role=Role.ADMIN,
+                                                                        clearance=Level.TUYET_MAT)
+
+
+@pytest.mark.parametrize("act", ["copy", "hand_over", "loan", "meeting", "level", "extend", "declassify", "destroy",
+                                 "grant"])
 @pytest.mark.parametrize("case", ["missing", "no_authority", "expired_delegation", "self"])
 def test_act_without_valid_approval_is_refused_and_logged(act, case, clerk):
     office = setup_office()
@@ -58,11 +85,13 @@ def test_act_without_valid_approval_is_refused_and_logged(act, case, clerk):
         "no_authority": by(office["chanhvp"], "1-QĐ", on=DAY),
         # the deputy's written delegation ended on 31/12/2020
         "expired_delegation": by(office["phobithu"], "1-QĐ", on=DAY),
-        "self": by(clerk, "1-QĐ", on=DAY),
+        "self": by(_admin() if act == "grant" else clerk, "1-QĐ", on=DAY),
     }[case]
     reason = {"missing": ErrorCode.APPROVAL_MISSING, "no_authority": ErrorCode.APPROVER_NOT_AUTHORISED,
               "expired_delegation": ErrorCode.DELEGATION_EXPIRED, "self": ErrorCode.SELF_APPROVAL}[case]
-    action, call = _acts(doc, reader, clerk)[act]
+    prepared = {"meeting": _meeting(clerk, reader) if act == "meeting" else None,
+                "top": _top(clerk) if act == "grant" else None}
+    action, call = _acts(doc, reader, clerk, prepared)[act]
     start = AccessLogEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
     approvals, changes = Approval.objects.count(), LevelChange.objects.count()
     with pytest.raises(RegistryError) as err:
@@ -72,7 +101,7 @@ def test_act_without_valid_approval_is_refused_and_logged(act, case, clerk):
     assert len(entries) == 1
     entry = entries[0]
     assert (entry.action, entry.outcome, entry.extra["reason"]) == (action, Outcome.REFUSED, str(reason))
-    assert entry.document_id == doc.pk
+    assert entry.document_id == (doc.pk if act != "grant" else entry.document_id)
     assert Approval.objects.count() == approvals and LevelChange.objects.count() == changes
     assert Document.objects.get(pk=doc.pk).level == Level.TOI_MAT
 
