@@ -34,10 +34,27 @@ ROLES = {  # role -> clearance of the fuzzing user
 
 
 @pytest.fixture
-def api_schema(db):
+def wsgi_app(db):
+    """The WSGI application, called in-process. Like Django's test client, keep the test's database
+    connection open across requests (the handler closes it at each request's end otherwise, and with it the
+    test's transaction on PostgreSQL)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
     from registry.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield application
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(wsgi_app):
+    return schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)
 
 
 @pytest.fixture
