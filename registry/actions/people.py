@@ -39,9 +39,12 @@ def do_add_user(
     ``superuser`` only from the server's console (``actor=None``): nobody makes a superuser from the web or
     the API. A console run sets it on or off; other callers never touch it. It lifts no clearance.
     """
-    _require(actor, Perm.MANAGE_USERS)
+    _require_manage_users(actor, ctx, username)
     if superuser and actor is not None:
-        raise PermissionDeniedError("Chỉ có thể tạo quản trị tối cao trên máy chủ (registry users add --superuser).")
+        refuse(Action.USER_ADMIN, actor=actor, ctx=ctx, reason=ErrorCode.PERMISSION_DENIED,
+               extra={"user": clean_line(username), "superuser": True},
+               error=PermissionDeniedError("Chỉ có thể tạo quản trị tối cao trên máy chủ "
+                                           "(registry users add --superuser)."))
     username = clean_line(username)
     if not username:
         raise MetadataError("Thiếu tên đăng nhập.", field="username")
@@ -80,6 +83,13 @@ def do_add_user(
     return user
 
 
+def _require_manage_users(actor, ctx, username="") -> None:
+    # ``actor=None`` is the local operator at the console: trusted by having the machine. Others: the guard.
+    if actor is not None:
+        require_role(Perm.MANAGE_USERS, Action.USER_ADMIN, actor=actor, ctx=ctx,
+                     extra={"user": str(username)[:150]} if username else None)
+
+
 # Roles whose accounts another administrator may not take over from the web by setting their password.
 PROTECTED_ACCOUNT_ROLES = (Role.AUDITOR, Role.ADMIN)
 
@@ -99,7 +109,7 @@ def do_save_user_form(form, *, created: bool, actor, ctx: RequestContext | None 
     Superuser status and groups are never taken from the web (the forms do not carry them, and whatever
     the database held is kept); a protected account's password is not changed here.
     """
-    _require(actor, Perm.MANAGE_USERS)
+    _require_manage_users(actor, ctx, form.instance.username)
     with transaction.atomic():
         instance = form.instance
         if instance.pk:
@@ -127,15 +137,19 @@ def do_set_user_active(user: User, active: bool, *, actor, ctx: RequestContext |
 
     A deactivated user cannot log in, and the clearance policy lets them see nothing.
     """
-    _require(actor, Perm.MANAGE_USERS)
+    _require_manage_users(actor, ctx, user.username)
+    refused = None
     if actor is not None and actor.pk == user.pk:
-        raise PermissionDeniedError("Không thể tự khóa tài khoản của mình.")
-    if actor is not None and user.is_superuser and not actor.is_superuser:
-        raise PermissionDeniedError("Tài khoản quản trị tối cao chỉ được quản lý trên máy chủ.")
+        refused = PermissionDeniedError("Không thể tự khóa hoặc mở tài khoản của chính mình.")
+    elif actor is not None and user.is_superuser and not actor.is_superuser:
+        refused = PermissionDeniedError("Tài khoản quản trị tối cao chỉ được quản lý trên máy chủ.")
+    elif user.is_active == active:
+        refused = RegistryError("Tài khoản đã ở trạng thái này.", code=ErrorCode.INVALID_STATE)
+    if refused is not None:
+        refuse(Action.USER_ADMIN, actor=actor, ctx=ctx, reason=refused.code, error=refused,
+               extra={"user": user.username, "active": active})
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        if user.is_active == active:
-            raise RegistryError("Tài khoản đã ở trạng thái này.", code=ErrorCode.INVALID_STATE)
         user.is_active = active
         user.save(update_fields=["is_active"])
         record(Action.USER_ADMIN, actor=actor, ctx=ctx,

@@ -166,12 +166,12 @@ class RegistryUserIndexView(_NoHiddenLinksMixin, IndexView):
 
 
 def _set_active(request, pk, active: bool):
-    if not can_do(request.user, Perm.MANAGE_USERS):
-        raise Http404
     target = get_object_or_404(User, pk=pk)
     try:
         do_set_user_active(target, active, actor=request.user, ctx=ctx_of(request))
-    except RegistryError as error:
+    except RegistryError as error:  # refused and logged by the action (the guard)
+        if not can_do(request.user, Perm.MANAGE_USERS):
+            raise Http404 from None
         messages.error(request, error.message)
     else:
         messages.success(request, _("Đã khóa tài khoản «%(name)s».") % {"name": target.username} if not active

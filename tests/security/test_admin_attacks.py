@@ -17,7 +17,7 @@ from django.utils import timezone
 from wagtail.models import Collection
 
 from registry.access import visible_documents
-from registry.constants import Action, Level, Role
+from registry.constants import Action, Level, Outcome, Role
 from registry.errors import ErrorCode, RegistryError
 from registry.models import AccessLogEntry, Document, Dossier, Grant, User
 from tests.factories import grant, make_document, make_user
@@ -132,8 +132,13 @@ def test_superuser_only_from_the_server_console_and_it_lifts_no_clearance(superu
     from registry.errors import PermissionDeniedError
 
     admin = make_user("quantri", role=Role.ADMIN, clearance=Level.MAT)
+    before = AccessLogEntry.objects.count()
     with pytest.raises(PermissionDeniedError):
         do_add_user("gian2", role=Role.STAFF, clearance=Level.THUONG, superuser=True, actor=admin)
+    assert not User.objects.filter(username="gian2").exists()
+    refused = AccessLogEntry.objects.order_by("-seq").first()
+    assert AccessLogEntry.objects.count() == before + 1 and refused.outcome == Outcome.REFUSED
+    assert refused.extra["superuser"] is True
 
 
 @pytest.mark.parametrize("victim_role", [Role.AUDITOR, Role.ADMIN])
@@ -202,9 +207,13 @@ def test_deactivating_a_user_is_a_logged_action_that_keeps_grants(secret):
     assert client.get(reverse("wagtailusers_users:reactivate", args=[reader.pk])).status_code == 405
     assert _client(make_user(role=Role.STAFF)).post(
         reverse("wagtailusers_users:reactivate", args=[reader.pk])).status_code == 404
+    before = AccessLogEntry.objects.count()
     client.post(reverse("wagtailusers_users:deactivate", args=[admin.pk]))
     admin.refresh_from_db()
     assert admin.is_active
+    refused = AccessLogEntry.objects.order_by("-seq").first()
+    assert AccessLogEntry.objects.count() == before + 1  # one refusal, through the guard
+    assert refused.outcome == Outcome.REFUSED and refused.extra["reason"] == ErrorCode.PERMISSION_DENIED
     client.post(reverse("wagtailusers_users:reactivate", args=[reader.pk]))
     reader.refresh_from_db()
     assert reader.is_active
