@@ -160,3 +160,42 @@ def test_seal_encrypts_what_an_older_instance_left_in_clear(clerk, keys, media, 
     doc = Document.objects.get(pk=doc.pk)
     assert doc.file.open("rb").read() == content and MARKER in document_text(doc)
     assert seal_legacy() == {"objects_sealed": 0, "texts_sealed": 0}
+
+
+def test_rotation_with_keks_from_the_environment(clerk, media, tmp_path, settings):
+    from registry.vault.keys import new_key_text
+
+    old, new = new_key_text(), new_key_text()
+    settings.REGISTRY_VAULT = {"KEK": old}
+    doc = register(clerk, tmp_path)
+    settings.REGISTRY_VAULT = {"KEK": new}  # the new key set, the old one forgotten too early: refused
+    with pytest.raises(KeyUnavailableError):
+        Document.objects.get(pk=doc.pk).file.open("rb").read()
+    settings.REGISTRY_VAULT = {"KEK": new, "KEK_PREVIOUS": old}
+    out = io.StringIO()
+    call_command("keys", "rotate", "--json", stdout=out, stderr=io.StringIO())
+    assert json.loads(out.getvalue())["remaining"] == 0
+    settings.REGISTRY_VAULT = {"KEK": new}
+    assert MARKER in document_text(Document.objects.get(pk=doc.pk))
+    assert do_read_document(doc.pk, actor=clerk).content.startswith(b"%PDF")
+
+
+def test_stamping_happens_after_the_number_and_entry_are_committed(clerk, keys, media, tmp_path, monkeypatch):
+    """The copy number and its entry commit in a short transaction; stamping runs outside any transaction,
+    so it never holds the database's write lock."""
+    from registry import marking
+
+    doc = register(clerk, tmp_path)
+    seen = {}
+    real = marking.stamp_pdf
+
+    def watching(*args, **kwargs):
+        # Inside the test's own wrapping transaction, no atomic block of the read may still be open.
+        seen["depth"] = len(connection.savepoint_ids)
+        seen["entries"] = AccessLogEntry.objects.filter(document_id=doc.pk, action=Action.DOWNLOAD).count()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(marking, "stamp_pdf", watching)
+    baseline = len(connection.savepoint_ids)
+    copy = do_read_document(doc.pk, actor=clerk)
+    assert seen == {"depth": baseline, "entries": 1} and copy.content.startswith(b"%PDF")
