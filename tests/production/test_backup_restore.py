@@ -59,6 +59,7 @@ def backup_members(path) -> set[str]:
         return set(tar.getnames())
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_backup_wipe_restore(tmp_path, migrated_home):
     home = tmp_path / "home"
     shutil.copytree(migrated_home, home)  # migrated, with vanthu (clerk) and canbo (staff)
