@@ -303,3 +303,8 @@ def test_superuser_dashboard_links_only_to_allowed_views(superuser):
         except Resolver404:
             dead.append(link)
     assert not dead, dead
+
+
+def test_account_page_has_no_upload(clerk):
+    body = _client(clerk).get(reverse("wagtailadmin_account")).content.decode()
+    assert 'type="file"' not in body and 'name="password-new_password1"' in body
