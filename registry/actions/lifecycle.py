@@ -658,7 +658,8 @@ def do_destroy(
                       "minutes_ref": destruction.minutes_ref, "destroyed_on": destroyed_on.isoformat(),
                       "approval": approval_summary(approval_row)})
         pk = locked.pk
-        transaction.on_commit(lambda: purge_destroyed(pk))
+        # robust: a failed purge does not undo the recorded act; `lifecycle run` finishes it (purged_at is empty)
+        transaction.on_commit(lambda: purge_destroyed(pk), robust=True)
     return destruction
 
 

@@ -174,3 +174,33 @@ def test_run_twice_changes_nothing_and_finishes_after_a_crash(clerk):
     again = run_lifecycle(today)
     assert again["declassified"] == [] and again["tasks_created"] == 0 and again["purged"] == []
     assert _state() == before
+
+
+def test_a_purge_that_failed_after_commit_is_finished_by_the_run(clerk, monkeypatch,
+                                                                 django_capture_on_commit_callbacks):
+    from django.core.files.storage import FileSystemStorage
+
+    from registry.models import Destruction
+    from tests.marking.pdfs import make_pdf_document
+
+    office = setup_office()
+    doc = make_pdf_document(clerk=clerk, level=Level.MAT)
+    name = doc.file.name
+    real_delete = FileSystemStorage.delete
+
+    def broken(self, path):
+        raise OSError("disk busy")
+
+    monkeypatch.setattr(FileSystemStorage, "delete", broken)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        do_destroy(doc, approval=by(office["bithu"], "1-QĐ", on=DAY), council="Hội đồng", actor=clerk,
+                   destroyed_on=DAY)
+    assert callbacks  # the purge was attempted after commit, failed, and did not undo the act
+    destruction = Destruction.objects.get(document=doc)
+    assert destruction.purged_at is None and Document.objects.get(pk=doc.pk).extracted_text == ""
+    monkeypatch.setattr(FileSystemStorage, "delete", real_delete)
+    report = run_lifecycle(dt.date(2026, 12, 5))
+    assert report["purged"] == [doc.pk]
+    assert Destruction.objects.get(document=doc).purged_at is not None
+    assert not doc.file.storage.exists(name)
+    assert run_lifecycle(dt.date(2026, 12, 5))["purged"] == []
