@@ -14,7 +14,7 @@ def register_reportlab_fonts() -> tuple[str, str]:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    if "RegistrySans" not in pdfmetrics.getRegisteredFontNames():
+    if "RegistrySerif-Bold" not in pdfmetrics.getRegisteredFontNames():  # the last one: all four are there
         pdfmetrics.registerFont(TTFont("RegistrySans", str(SANS)))
         pdfmetrics.registerFont(TTFont("RegistrySans-Bold", str(SANS_BOLD)))
         pdfmetrics.registerFont(TTFont("RegistrySerif", str(SERIF)))
