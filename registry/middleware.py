@@ -6,7 +6,6 @@ pages, images, snippets, password reset by email, user delete, and whatever a fu
 nothing of clearance or the access log, so they do not exist, for superusers too.
 """
 
-import re
 import uuid
 
 from django.http import Http404
