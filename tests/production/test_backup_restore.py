@@ -1,4 +1,4 @@
-"""Backup → wipe → restore, on SQLite + local disk and on PostgreSQL: the chain verifies, fixity is clean,
+"""Backup → wipe → restore, on SQLite + local disk and on PostgreSQL + S3 (SeaweedFS): the chain verifies, fixity is clean,
 and search finds the same documents. Everything runs as an operator would: `registry …` in subprocesses."""
 
 import json
@@ -7,14 +7,17 @@ import subprocess
 import sys
 import tarfile
 
+import boto3
 import pytest
 
 from tests.intake import samples
 from tests.intake.conftest import migrated_home  # noqa: F401  (fixture)
 from tests.intake.cli import ROOT, SETUP_CLERK, last_json, registry, sqlite_env
 from tests.postgres import fresh_database, registry_env
+from tests.production.seaweed import ACCESS_KEY, SECRET_KEY, seaweed_s3
 
 pytestmark = pytest.mark.slow
+BUCKET = "registry-backup"
 
 SETUP_AUDITOR = """
 import django; django.setup()
@@ -84,21 +87,35 @@ def test_sqlite_backup_wipe_restore(tmp_path, migrated_home):
     check_restored(env, hits)
 
 
+def s3_env(endpoint, bucket) -> dict:
+    return {"REGISTRY_STORAGE": "s3", "REGISTRY_S3_ENDPOINT": endpoint, "REGISTRY_S3_BUCKET": bucket,
+            "REGISTRY_S3_ACCESS_KEY": ACCESS_KEY, "REGISTRY_S3_SECRET_KEY": SECRET_KEY}
+
+
 @pytest.mark.postgres
-def test_postgres_backup_wipe_restore(tmp_path):
+def test_postgres_s3_backup_wipe_restore(tmp_path):
+    """PostgreSQL + S3 (a real SeaweedFS server): the production combination."""
     home = tmp_path / "home"
-    with fresh_database(home) as url:
-        env = registry_env(url, home, REGISTRY_LOG_LEVEL="ERROR")
-        populate(env, tmp_path)
-        hits = found(env)
-        backup = tmp_path / "pg.tar"
-        run(["backup", str(backup), "--include-keys"], env)
-    shutil.rmtree(home)  # wipe: the database is dropped, the instance folder gone
-    other = tmp_path / "other"
-    with fresh_database(other) as url:
-        env = registry_env(url, other, REGISTRY_LOG_LEVEL="ERROR")
-        run(["restore", str(backup)], env)
-        check_restored(env, hits)
-        # Restoring over a database that holds data is refused.
-        result = registry(["restore", str(backup)], env)
-        assert result.returncode != 0 and "trống" in result.stderr
+    with seaweed_s3(tmp_path / "seaweedfs") as endpoint:
+        s3 = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY,
+                          aws_secret_access_key=SECRET_KEY, region_name="us-east-1")
+        s3.create_bucket(Bucket=BUCKET)
+        with fresh_database(home) as url:
+            env = registry_env(url, home, REGISTRY_LOG_LEVEL="ERROR", **s3_env(endpoint, BUCKET))
+            populate(env, tmp_path)
+            hits = found(env)
+            backup = tmp_path / "pg.tar"
+            run(["backup", str(backup), "--include-keys"], env)
+        # wipe: the database is dropped, the instance folder gone, the bucket emptied
+        shutil.rmtree(home)
+        for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+            s3.delete_object(Bucket=BUCKET, Key=item["Key"])
+        other = tmp_path / "other"
+        with fresh_database(other) as url:
+            env = registry_env(url, other, REGISTRY_LOG_LEVEL="ERROR", **s3_env(endpoint, BUCKET))
+            run(["restore", str(backup)], env)
+            assert len(s3.list_objects_v2(Bucket=BUCKET)["Contents"]) == 4
+            check_restored(env, hits)
+            # Restoring over a database that holds data is refused.
+            result = registry(["restore", str(backup)], env)
+            assert result.returncode != 0 and "trống" in result.stderr
