@@ -195,6 +195,7 @@ class StoreAndRegister(Step):
         from django.db import IntegrityError, transaction
 
         from registry.actions.documents import StoredFile, do_register_document
+        from registry.vault import seal_document_text
         from registry.models import Document
 
         state = self.state
@@ -209,7 +210,8 @@ class StoreAndRegister(Step):
             repair_warnings=state.repair_warnings,
             pdf_restrictions=state.pdf_restrictions,
             ocr_status=state.ocr_status,
-            text=state.text,
+            # mat and above: sealed with the document's data key (registry.vault); search reads it opened
+            text=seal_document_text(state.sha256, getattr(state.meta, "level", None), state.text),
         )
         try:
             with transaction.atomic():
