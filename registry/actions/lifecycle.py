@@ -704,7 +704,11 @@ def purge_destroyed(document_id: int) -> bool:
                                                    file_size=None, file_hash="")
     try:
         search.remove_document(document.pk)
-    except Exception:  # the index is rebuilt from the database, which no longer holds the text
+        # A deleted entry stays in the index's segment files until they merge: rebuild from the database
+        # (which no longer holds the text) so that no byte of it is left on disk. Destruction is rare.
+        if getattr(settings, "REGISTRY_DESTROY_REBUILDS_INDEX", True):
+            search.rebuild()
+    except Exception:  # the next rebuild/reconcile repairs the index from the database
         log.exception("search index removal failed for %s", document.pk)
     if destruction is not None:
         Destruction.objects.filter(pk=destruction.pk).update(purged_at=timezone.now())

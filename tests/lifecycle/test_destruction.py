@@ -39,6 +39,23 @@ def test_destruction_leaves_nothing_readable(tmp_path):
     search.index_document(doc)
     assert search.search(WORD, reader).total == 1
     names = [doc.file.name, doc.rendition.name]
+    from pathlib import Path
+
+    from django.conf import settings
+
+    index_dir = Path(settings.REGISTRY_SEARCH.get("INDEX_DIR") or Path(settings.REGISTRY_HOME) / "index")
+
+    def index_files_with_word():
+        return [p for p in index_dir.rglob("*") if p.is_file() and WORD.lower().encode() in p.read_bytes().lower()]
+
+    # a neighbour in the same index segment keeps that segment alive after the deletion
+    other = register_file(io.BytesIO(text_pdf(["Văn bản khác của Đảng ủy"])), filename="khac.pdf",
+                          meta=DocumentMetadata(direction="den", level=Level.MAT, number="92-BC/ĐU", doc_type="BC",
+                                                issuer="Đảng ủy", issue_date=dt.date(2026, 3, 2),
+                                                arrival_date=dt.date(2026, 3, 3), title="Báo cáo khác",
+                                                summary="Khác"), actor=clerk)
+    search.index_documents([doc.pk, other.pk])
+    assert index_files_with_word()  # the check can see the word while it is there
     storage = doc.file.storage
     sent = []
     handler = lambda sender, document_id, **kw: sent.append(document_id)  # noqa: E731
@@ -62,6 +79,7 @@ def test_destruction_leaves_nothing_readable(tmp_path):
     assert (doc.extracted_text, doc.file.name, doc.rendition.name) == ("", "", "")
     # search, and a fresh rebuild
     assert search.search(WORD, reader).total == 0
+    assert index_files_with_word() == []  # not even in a segment file on disk
     search.rebuild()
     assert search.search(WORD, reader).total == 0
     # the API: the record is there, marked destroyed; its content is not
