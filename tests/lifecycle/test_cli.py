@@ -69,3 +69,19 @@ def test_approval_data_commands_and_error_shape(clerk):
     code, data = cli("loans", "list", "--actor", "vanthu")
     assert code == 0 and data == {"loans": []}
     assert boss.approvals_given.count() == 1
+
+
+def test_console_grant_of_tuyet_mat_records_the_second_approval(clerk):
+    from tests.lifecycle.helpers import setup_office
+
+    setup_office()
+    make_user("canbo", role=Role.STAFF, clearance=Level.TUYET_MAT)
+    secret = make_document(clerk=clerk, level=Level.TUYET_MAT)
+    code, data = cli("grants", "add", "--user", "canbo", "--document", str(secret.pk), "--until", "2099-01-01",
+                     "--reason", "Thẩm tra", "--approver", "chanhvp")
+    assert code == 1 and data["error"]["code"] == "approver_not_authorised"
+    code, data = cli("grants", "add", "--user", "canbo", "--document", str(secret.pk), "--until", "2099-01-01",
+                     "--reason", "Thẩm tra", "--approver", "bithu", "--decision", "12-QĐ/ĐU")
+    assert code == 0 and data["document"] == secret.pk
+    entry = AccessLogEntry.objects.filter(action="grant", outcome=Outcome.OK).order_by("-seq").first()
+    assert entry.extra["approval"]["approver"] == "bithu" and entry.extra["approval"]["decision_ref"] == "12-QĐ/ĐU"

@@ -35,6 +35,8 @@ class Command(BaseCommand):
         target.add_argument("--dossier")
         add.add_argument("--until", required=True, help="YYYY-MM-DD")
         add.add_argument("--reason", required=True)
+        add.add_argument("--approver", default="", help="người phê duyệt (bắt buộc với tài liệu Tuyệt mật trên web)")
+        add.add_argument("--decision", default="", help="số văn bản phê duyệt")
         add.add_argument("--json", action="store_true")
         ls = sub.add_parser("list", help="liệt kê quyền còn hiệu lực")
         ls.add_argument("--user", default="")
@@ -74,8 +76,13 @@ class Command(BaseCommand):
             if dossier is None:
                 raise MetadataError(f"Không có hồ sơ «{options['dossier']}»", field="dossier",
                                     code=ErrorCode.UNKNOWN_DOSSIER)
+        approval = None
+        if options["approver"]:  # a second person's approval, recorded with the grant (tuyet_mat)
+            from registry.actions.approvals import ApprovalInput
+
+            approval = ApprovalInput(approver=options["approver"], decision_ref=options["decision"])
         grant = do_add_grant(user, until=until, reason=options["reason"], document=document, dossier=dossier,
-                             actor=None, ctx=RequestContext.for_cli("grants add"))
+                             actor=None, ctx=RequestContext.for_cli("grants add"), approval=approval)
         self._emit(options, _grant_dict(grant), f"Đã cấp quyền #{grant.pk} cho {user.username} đến {until:%d/%m/%Y}")
 
     def _list(self, options):
