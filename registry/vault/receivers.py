@@ -2,6 +2,8 @@
 
 import logging
 
+from . import checks  # noqa: F401  (registers the deploy check; this module is loaded in ready())
+
 logger = logging.getLogger(__name__)
 
 
