@@ -32,12 +32,6 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     PURPOSE_REQUIRED = "purpose_required"
     INVALID_STATE = "invalid_state"
-    # Approvals of lifecycle acts (domain.md §5)
-    APPROVAL_MISSING = "approval_missing"
-    APPROVER_NOT_AUTHORISED = "approver_not_authorised"
-    DELEGATION_EXPIRED = "delegation_expired"
-    SELF_APPROVAL = "self_approval"
-    TERM_NOT_ALLOWED = "term_not_allowed"
     NOT_DELETABLE = "not_deletable"  # register entries and people are never deleted (void/destroy, deactivate)
     # Accounts: login, second factor, API tokens (registry/actions/accounts.py)
     BAD_PASSWORD = "bad_password"
@@ -50,6 +44,12 @@ class ErrorCode(StrEnum):
     SECOND_FACTOR_REQUIRED = "second_factor_required"
     TOKEN_INVALID = "token_invalid"
     TOKEN_EXPIRED = "token_expired"
+    # Approvals of lifecycle acts (domain.md §5)
+    APPROVAL_MISSING = "approval_missing"
+    APPROVER_NOT_AUTHORISED = "approver_not_authorised"
+    DELEGATION_EXPIRED = "delegation_expired"
+    SELF_APPROVAL = "self_approval"
+    TERM_NOT_ALLOWED = "term_not_allowed"
     # A failure that is no fault of the input (a bug, a database outage): reported per row in bulk intake
     INTERNAL_ERROR = "internal_error"
     # Encryption at rest: a stored object or text that fails authentication, or whose data key is gone

@@ -164,8 +164,9 @@ def _stamp_copy(document, source, *, actor, copy_number, copy_id, when, password
         named_addressee_only=document.named_addressee_only,
         declassified=declassified_stamp(document),
     )
-    return stamp_pdf(source, marks, password=password)
+    from registry.marking.stored_layout import layout_for
 
+    return stamp_pdf(source, marks, password=password, stamp_layout=layout_for(document, source))
 
 
 def do_view_document(document_id, *, actor, ctx: RequestContext | None = None) -> Document:

@@ -103,6 +103,8 @@ class Document(AbstractDocument):
     page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True, editable=False)
     original_filename = models.CharField(_("tên tệp gốc"), max_length=255, blank=True, editable=False)
     extracted_text = models.TextField(blank=True, editable=False)
+    # Where the marks go on each page of the rendition (registry/marking/layout.py), found once per rendition.
+    stamp_layout = models.JSONField(null=True, blank=True, editable=False)
     # Number, type name, title and summary folded as search folds them (registry.numbering.number_tokens):
     # the register list's "number or title" filter matches "126 QD TW" or "nghi quyet" on it (forms.py).
     match_text = models.TextField(blank=True, default="", editable=False)
