@@ -49,7 +49,7 @@ def do_verify_chain(*, actor=None, ctx: RequestContext | None = None, chunk_size
     try:
         with transaction.atomic():
             record(Action.AUDIT_VERIFY, actor=actor, ctx=ctx, outcome=Outcome.OK if result.ok else Outcome.ERROR,
-                   result_count=result.entries, extra=result.as_record())
+                   result_count=result.entries, extra=result.as_log_extra())
     except DatabaseError as error:  # IntegrityError included: a forged row holds the seq we would take
         return Verification(result, False, f"{type(error).__name__}: {error}"[:300])
     return Verification(result, True)

@@ -52,3 +52,8 @@ def do_log_trace(actor, ctx: RequestContext | None, *, copy_id: str, document=No
 
 
 __all__ = ["View", "do_log_book_print", "do_log_list", "do_log_search", "do_log_trace"]
+
+
+def do_log_view(document, *, actor, ctx: RequestContext | None):
+    """One VIEW entry for a screen that shows a document the caller already checked (a lifecycle form)."""
+    return record(Action.VIEW, actor=actor, ctx=ctx, document=document)

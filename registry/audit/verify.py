@@ -47,7 +47,7 @@ class VerificationResult:
         """Exactly the CLI's JSON: ok, entries, first_broken (entry id or null), problem (null when ok)."""
         return {"ok": self.ok, "entries": self.entries, "first_broken": self.first_broken, "problem": self.problem}
 
-    def as_record(self) -> dict:
+    def as_log_extra(self) -> dict:
         """What the AUDIT_VERIFY entry keeps in ``extra``: the CLI's four keys first, then the details."""
         data = asdict(self)
         data.pop("details")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from registry.access import Perm, can, get_document_or_404
 from registry.actions import lifecycle as acts
-from registry.audit.log import record
+from registry.actions.events import do_log_view
 from registry.constants import Action
 from registry.errors import ErrorCode, NotFoundError, PermissionDeniedError, RegistryError
 from registry.forms import (
@@ -143,7 +143,7 @@ class LifecycleActView(AdminPage, metaclass=ABCMeta):
 
     def get(self, request, pk):
         self.document = lifecycle_document_or_404(request, pk, self.action)
-        record(Action.VIEW, actor=request.user, ctx=ctx_of(request), document=self.document)
+        do_log_view(self.document, actor=request.user, ctx=ctx_of(request))
         return self.render(form=self.make_form(), document=self.document, view=self)
 
     def post(self, request, pk):
