@@ -208,7 +208,8 @@ def test_staff_search_open_download_and_the_stamp_is_legible(office, chromium, l
         assert "Bản số:" in text
         image = pdf[0].render(scale=1.5).to_pil().convert("RGB")
         image.save(shots / f"{journey.name}-copy.png")
-        red = sum(1 for r, g, b in image.get_flattened_data() if hasattr(image, "get_flattened_data") else image.getdata() if r > 150 and g < 80 and b < 80)
+        pixels = image.get_flattened_data() if hasattr(image, "get_flattened_data") else image.getdata()
+        red = sum(1 for r, g, b in pixels if r > 150 and g < 80 and b < 80)
         assert red > 400, "the stamp is not visible on the rendered copy"
 
 
