@@ -193,8 +193,10 @@ def test_every_search_writes_one_log_entry(corpus, reader):
     entry = entries[0]
     assert entry.action == Action.SEARCH and entry.actor_id == reader.pk and entry.query == "đảng"
     assert entry.result_count == results.total and entry.extra["filters"] == {"levels": ["thuong"]}
+    # Suggestions are a search too: one entry per request, whatever the number of words suggested (issue #8).
     search.autocomplete("dan", reader)
-    assert AccessLogEntry.objects.count() == before + 1
+    assert AccessLogEntry.objects.count() == before + 2
+    assert AccessLogEntry.objects.order_by("-seq").first().action == Action.SEARCH
 
 
 # -- consistency ------------------------------------------------------------------------------------------
