@@ -40,11 +40,14 @@ def pytest_collection_modifyitems(config, items):
         return
     repeat = pytest.mark.skip(reason="ran against its own PostgreSQL database in the SQLite pass")
     embedded = pytest.mark.skip(reason="concerns the SQLite default only")
+    agnostic = pytest.mark.skip(reason="file handling only: ran in the SQLite pass")
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(repeat)
         elif "sqlite_only" in item.keywords:
             item.add_marker(embedded)
+        elif "db_agnostic" in item.keywords:
+            item.add_marker(agnostic)
 
 
 # Users cleared at REGISTRY_REQUIRE_2FA_FROM and above read content only in a session that passed the second

@@ -15,7 +15,8 @@ import pytest
 from registry.errors import ErrorCode
 from tests.intake.cli import CORPUS, last_json, referenced_files, registry, sqlite_env, stored_files
 
-pytestmark = pytest.mark.slow
+# File handling only: the database pass adds nothing, so it runs once (in the SQLite pass).
+pytestmark = [pytest.mark.slow, pytest.mark.db_agnostic]
 
 
 def test_whole_qpdf_corpus_in_one_manifest_run(home, tmp_path):

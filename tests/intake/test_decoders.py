@@ -15,7 +15,8 @@ import pytest
 from tests.intake import samples
 from tests.intake.cli import CORPUS, last_json, registry, sqlite_env
 
-pytestmark = pytest.mark.slow
+# File handling only: the database pass adds nothing, so it runs once (in the SQLite pass).
+pytestmark = [pytest.mark.slow, pytest.mark.db_agnostic]
 
 
 def outcomes(home, manifest, path_variable):

@@ -21,7 +21,8 @@ from tests.intake.cli import CORPUS
 from tests.intake.judge import usable
 from tests.intake.scan import scan
 
-pytestmark = pytest.mark.slow
+# File handling only: the database pass adds nothing, so it runs once (in the SQLite pass).
+pytestmark = [pytest.mark.slow, pytest.mark.db_agnostic]
 
 
 def corpus_files():
