@@ -65,7 +65,7 @@ def _require_text(value: str, field: str, label: str) -> str:
 
 
 def _locked(document: Document) -> Document:
-    return Document.objects.select_for_update().select_related("handling_unit").get(pk=document.pk)
+    return Document.objects.select_for_update(of=("self",)).select_related("handling_unit").get(pk=document.pk)
 
 
 def _alive(document: Document) -> None:
@@ -256,7 +256,7 @@ def do_acknowledge_hand_over(hand_over: HandOver, *, actor, ctx: RequestContext 
                document=hand_over.document,
                error=PermissionDeniedError("Chỉ người nhận có tên mới ký nhận được."))
     with transaction.atomic():
-        locked = HandOver.objects.select_for_update().select_related("document").get(pk=hand_over.pk)
+        locked = HandOver.objects.select_for_update(of=("self",)).select_related("document").get(pk=hand_over.pk)
         if locked.acknowledged:
             raise RegistryError("Đã ký nhận.", code=ErrorCode.INVALID_STATE)
         locked.acknowledged, locked.acknowledged_at = True, _now(now)
@@ -321,7 +321,7 @@ def do_return(loan: Loan, *, actor, ctx: RequestContext | None = None, now: dt.d
     """Record the return of a lent document (late if after its due date or the meeting's end)."""
     _guard(actor, loan.document, Action.RETURN, ctx)
     with transaction.atomic():
-        locked = Loan.objects.select_for_update().select_related("document", "borrower").get(pk=loan.pk)
+        locked = Loan.objects.select_for_update(of=("self",)).select_related("document", "borrower").get(pk=loan.pk)
         if locked.returned_at is not None:
             raise RegistryError("Tài liệu đã được trả.", code=ErrorCode.INVALID_STATE)
         locked.returned_at = _now(now)
