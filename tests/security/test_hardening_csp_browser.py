@@ -1,15 +1,12 @@
 """The Content-Security-Policy does not break the admin: in headless Chromium, the pages each role uses
 report no CSP violation (console error or securitypolicyviolation event)."""
 
-import os
-import shutil
-
 import pytest
 
 from registry.constants import Level, Role
+from tests.browser import chromium_browser
 from tests.factories import make_document, make_user
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Report every violation the page sees (inline handlers, styles, frames) into a list the test reads back.
@@ -22,22 +19,8 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(
 
 @pytest.fixture
 def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.fail("headless Chromium is required: apt-get install -y chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with chromium_browser() as chromium:
+        yield chromium
 
 
 def _visit_all(browser, base, username, paths):

@@ -12,8 +12,6 @@ REGISTRY_HOME/screenshots (printed at the end) as test artefacts.
 """
 
 import io
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,8 +20,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from registry.demo import catalogue
+from tests.browser import chromium_browser
 
-CHROMIUM = "/usr/bin/chromium"
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1366, "height": 768}}
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -96,22 +94,8 @@ def office(transactional_db):
 
 @pytest.fixture
 def chromium():
-    if not shutil.which(CHROMIUM):
-        pytest.fail("headless Chromium is required: apt-get install -y chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with chromium_browser() as browser:
+        yield browser
 
 
 @pytest.fixture

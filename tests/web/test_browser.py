@@ -1,38 +1,19 @@
 """Headless Chromium smoke test: a clerk logs in, registers a paper document through the form, sees it listed."""
 
-import os
-import shutil
-
 import pytest
 
 from registry.constants import Level, Role
 from registry.models import Document
+from tests.browser import chromium_browser
 from tests.factories import make_user
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def browser_page():
-    if not shutil.which(CHROMIUM):
-        pytest.fail("headless Chromium is required: apt-get install -y chromium")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls made here are plain sync ones.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run"],
-        )
-        page = browser.new_page(locale="vi-VN")
-        try:
-            yield page
-        finally:
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    with chromium_browser() as browser:
+        yield browser.new_page(locale="vi-VN")
 
 
 def test_clerk_registers_paper_document_and_sees_it(live_server, browser_page):
