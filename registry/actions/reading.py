@@ -10,7 +10,6 @@ same transaction as its copy number.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
 from registry.access import Perm, can, can_do, requires_purpose
 from registry.actions.guard import refuse, visible_or_refuse
@@ -177,7 +176,4 @@ def do_view_document(document_id, *, actor, ctx: RequestContext | None = None) -
     return document
 
 
-do_view_record = do_view_document  # the first round's name
-
-__all__ = ["COPY_ACTIONS", "MarkedCopy", "copy_sequence_key", "do_read_document", "do_view_document",
-           "do_view_record"]
+__all__ = ["COPY_ACTIONS", "MarkedCopy", "copy_sequence_key", "do_read_document", "do_view_document"]

@@ -1,8 +1,8 @@
-"""do_read_document / do_view_record: the policy decides, each read writes exactly one entry, refusals are logged."""
+"""do_read_document / do_view_document: the policy decides, each read writes exactly one entry, refusals are logged."""
 
 import pytest
 
-from registry.actions.reading import do_read_document, do_view_record
+from registry.actions.reading import do_read_document, do_view_document
 from registry.constants import Action, Level, Outcome, Role
 from registry.errors import ErrorCode, NotFoundError, PermissionDeniedError, RegistryError
 from registry.marking import read_copy_id
@@ -103,9 +103,9 @@ def test_view_record_writes_one_view_entry(clerk):
     staff = make_user(clearance=Level.MAT)
     low = make_user(clearance=Level.THUONG)
     before = _head()
-    assert do_view_record(doc.pk, actor=staff) == doc
+    assert do_view_document(doc.pk, actor=staff) == doc
     with pytest.raises(NotFoundError):
-        do_view_record(doc.pk, actor=low)
+        do_view_document(doc.pk, actor=low)
     entries = _new_entries(before)
     assert [(e.action, e.outcome, e.document_id) for e in entries] == [
         (Action.VIEW, Outcome.OK, doc.pk),

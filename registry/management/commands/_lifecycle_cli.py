@@ -67,8 +67,10 @@ class LifecycleCommand(BaseCommand):
                 raise SystemExit(1) from None
             raise CommandError(f"{error.code}: {error.message}") from None
 
-    def run(self, options):  # commands without subcommands
-        raise NotImplementedError
+    def run(self, options):
+        """The act of a command without subcommands (overridden there); a command with subcommands lands here
+        only when none was given."""
+        raise CommandError(f"Thiếu lệnh con: xem «registry {self.command_name} --help».")
 
     # --- helpers ---
     def ctx(self):
