@@ -252,6 +252,15 @@ class DocumentFilterForm(forms.Form):
     voided = forms.ChoiceField(label=_("Đã hủy số"), choices=BOOL_CHOICES, required=False)
     book = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # Only the levels this person can ever see: a choice that can never match is a hint, not a filter.
+            from registry.access import visible_levels
+
+            seen = set(visible_levels(user))
+            self.fields["level"].choices = _blank([(v, label) for v, label in Level.choices if v in seen])
+
     def filter(self, qs):
         """Narrow an already clearance-trimmed queryset; never widens it."""
         if not self.is_valid():

@@ -74,7 +74,7 @@ class DocumentListView(AdminPage):
     page_title = gettext_lazy("Tài liệu đã đăng ký")
 
     def get(self, request):
-        form = DocumentFilterForm(request.GET or None)
+        form = DocumentFilterForm(request.GET or None, user=request.user)
         base = Document.objects.select_related("register", "handling_unit", "storage_location")
         qs = visible_documents(request.user, base)
         if form.is_bound:

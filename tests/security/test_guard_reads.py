@@ -117,3 +117,11 @@ def test_log_writers_are_actions_in_the_guarded_packages():
                            capture_output=True, text=True).stdout.split()
     ours = [p for p in found if p in MOVED_WRITERS]
     assert ours == [], ours
+
+
+def test_register_list_offers_only_the_levels_the_reader_can_see(client):
+    staff = make_user(role=Role.STAFF, clearance=Level.MAT)
+    client.force_login(staff)
+    page = client.get("/admin/registry/").content.decode()
+    assert 'value="mat"' in page
+    assert 'value="toi_mat"' not in page and 'value="tuyet_mat"' not in page
