@@ -23,6 +23,8 @@ def _beat_schedule():
                    "args": ["fixity.run"], "kwargs": {"sample": getattr(settings, "REGISTRY_FIXITY_SAMPLE", None)}},
         "lifecycle": {"task": "registry.scheduled", "schedule": 3600, "args": ["lifecycle.run"]},  # hourly, idempotent
         "prune": {"task": "registry.scheduled", "schedule": 24 * 3600, "args": ["tasks.prune"]},
+        # Runs a stopped process left queued, and runs whose worker died mid-task (tasks are idempotent).
+        "catch_up": {"task": "registry.catch_up", "schedule": 600},
     }
 
 
@@ -48,3 +50,12 @@ def scheduled(name: str, **kwargs):
 
     run = enqueue(name, **{k: v for k, v in kwargs.items() if v is not None})
     return run.pk
+
+
+@app.task(name="registry.catch_up")
+def catch_up():
+    from django.conf import settings
+
+    from registry.tasks import run_queued
+
+    return len(run_queued(older_than=600, stale_running_after=settings.REGISTRY_TASK_STALE_SECONDS))

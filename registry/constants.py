@@ -163,6 +163,7 @@ class Action(models.TextChoices):
     RESTORE = "restore", _("Khôi phục từ bản sao lưu")
     KEY_ROTATE = "key_rotate", _("Đổi khóa mã hóa")
     TASK_FAILED = "task_failed", _("Tác vụ nền thất bại")
+    TASK_RETRY = "task_retry", _("Chạy lại tác vụ nền")
 
 
 # Actions that read a document's content or metadata: these count as "reads" in reports and anomalies.

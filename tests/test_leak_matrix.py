@@ -19,7 +19,7 @@ from registry.access import visible_documents
 from registry.actions.documents import DocumentMetadata
 from registry.constants import LEVEL_RANK, NEED_TO_KNOW_LEVELS, Level, Role
 from registry.demo.pdfs import congress_document_pdf
-from registry.intake import register_file
+from tests.tasks import register_file_committed as register_file
 from registry.models import AccessLogEntry, Grant, RegisterBook
 from registry.registers.books import book_rows
 from tests.factories import grant, make_user

@@ -19,7 +19,8 @@ from django.core.files.storage import default_storage
 from registry.actions.reading import do_read_document
 from registry.constants import Level
 from registry.errors import ErrorCode
-from registry.intake import DuplicateError, IntakeError, register_file
+from registry.intake import DuplicateError, IntakeError
+from tests.tasks import register_file_committed as register_file
 from registry.intake import steps
 from registry.models import Document
 from registry.vault import IntegrityFailedError, KeyUnavailableError, open_object

@@ -49,6 +49,7 @@ class StoredFile:
     repair_warnings: tuple = ()  # what a reader had to repair (intake)
     pdf_restrictions: str = ""  # the sender's PDF permissions, in words
     ocr_status: str = ""  # "", "pending", "done" or "failed"
+    content_status: str = ""  # "pending": text/OCR/layout still to come from the background task
 
 
 @dataclass(frozen=True)
@@ -409,6 +410,7 @@ def do_register_document(
             document.repair_warnings = list(stored.repair_warnings)
             document.pdf_restrictions = stored.pdf_restrictions
             document.ocr_status = stored.ocr_status
+            document.content_status = stored.content_status
         document.save()
         record(Action.REGISTER, actor=actor, ctx=ctx, document=document,
                extra={"register": book.code, "serial": serial})

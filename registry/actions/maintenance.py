@@ -39,10 +39,39 @@ def _system_ctx(ctx: RequestContext | None) -> RequestContext:
 # --- tasks ------------------------------------------------------------------------------------------------
 
 
-def do_record_task_failure(run_id: int, name: str, error: str, *, ctx: RequestContext | None = None):
-    """A background task failed for good (all its attempts): one ERROR entry naming the task run."""
+def _task_document(document_id: int | None):
+    """The Document a task run is about (None if it has none or it is gone): named in the entry, so that the
+    auditor's redaction by level applies to it."""
+    if document_id is None:
+        return None
+    return Document.objects.filter(pk=document_id).select_related("handling_unit").first()
+
+
+def do_record_task_failure(run_id: int, name: str, error: str, *, ctx: RequestContext | None = None,
+                           document_id: int | None = None):
+    """A background task failed for good (all its attempts): one ERROR entry naming the task run (and the
+    document it was about, if any)."""
     return record(Action.TASK_FAILED, actor="system", ctx=_system_ctx(ctx), outcome=Outcome.ERROR,
+                  document=_task_document(document_id),
                   extra={"task": name, "task_run": run_id, "error": error[:500]})
+
+
+def do_retry_task(run_id: int, *, actor, ctx: RequestContext | None = None) -> bool:
+    """Run a failed task again (the task list's "Chạy lại", ``registry tasks retry``): it is queued again and
+    dispatched once this commits, with one TASK_RETRY entry. False (and no entry) if the run was not failed.
+
+    Who may do this, and on which runs, is the caller's check (the view: administrator role and a document the
+    administrator may see; the console: the operator)."""
+    from registry.models import TaskRun
+    from registry.tasks import retry
+
+    with transaction.atomic():
+        run = TaskRun.objects.select_for_update().filter(pk=run_id).first()
+        if run is None or not retry(run_id):
+            return False
+        record(Action.TASK_RETRY, actor=actor or "operator", ctx=_system_ctx(ctx),
+               document=_task_document(run.document_id), extra={"task": run.name, "task_run": run_id})
+    return True
 
 
 # --- fixity -----------------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ class DocumentSerializer(serializers.ModelSerializer):
             "number_normalized", "doc_type", "doc_type_label", "issuer", "issue_date", "title", "summary",
             "signer", "level", "level_label", "urgency", "protection_expires_on", "copies_count", "recall",
             "named_addressee_only", "recipients", "handling_unit", "storage_location", "dossier", "notes",
-            "paper_only", "mime_type", "page_count", "original_filename", "sha256", "voided", "void_reason",
+            "paper_only", "mime_type", "page_count", "content_status", "ocr_status", "original_filename", "sha256",
+            "voided", "void_reason",
             "voided_at", "declassified_on", "destroyed_on", "created_at",
         ]
         read_only_fields = fields

@@ -11,6 +11,9 @@ typed ``IntakeError`` (or ``DuplicateError`` naming the existing record) with a 
 On any failure nothing is left behind (no row, no stored file) but the refusal's one REFUSED log entry.
 
 The parsing-heavy work runs in a child process with memory and time limits (``registry.intake.sandbox``).
+What decides whether a file can be registered (open with repair, the sanitised rendition) runs here;
+text extraction, OCR and the stamp layout run after the commit, as the task ``intake.process_document``
+(``registry.actions.ocr.do_process_content``), queued in the registration's own transaction.
 This package imports no Django models at import time, so the sandbox can load the parsers cheaply.
 """
 
@@ -74,7 +77,11 @@ def register_file(
             state.actor = actor
             state.ctx = ctx
             run_steps(STEPS, state)
-            return state.document
+    document = state.document
+    # Text, OCR and stamp layout follow in a task ("intake.process_document"); run in this thread after
+    # the commit (inline mode, outside any transaction) it has already finished: show what it stored.
+    document.refresh_from_db()
+    return document
 
 
 def register_paper(meta: DocumentMetadata, *, actor, ctx: RequestContext | None = None) -> Document:

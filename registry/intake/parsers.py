@@ -7,6 +7,8 @@ written, and returns an ``Analysis`` or raises a typed ``IntakeError``.
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 import unicodedata
 import warnings
@@ -39,6 +41,9 @@ MAX_TEXT_CHARS = 2_000_000
 # A text rendition is a reading aid: longer texts are cut (the original is always kept whole).
 MAX_TEXT_RENDITION_PAGES = 300
 
+# Page content decoded at registration, at most (all pages together): a "decompression bomb" stops here, in
+# the request, instead of in the background task that reads the text (a few MB on disk can inflate to GBs).
+MAX_CONTENT_BYTES = 256 * 1024 * 1024
 # A scan worth reading by OCR: an image-only document whose largest picture has at least this many pixels.
 OCR_MIN_IMAGE_PIXELS = 250_000
 # How many warnings a record keeps (qpdf can report thousands for one broken cross-reference table).
@@ -57,18 +62,22 @@ class Analysis:
     needs_ocr: bool = False  # image-only content: a text layer would make it searchable
 
 
-def analyse(path: str, kind: str, rendition_path: str, password: str = "") -> Analysis:
+def analyse(path: str, kind: str, rendition_path: str, password: str = "", extract_text: bool = True) -> Analysis:
     """Check, render and extract one file of a known kind (see ``registry.intake.formats``).
 
     ``password`` opens an encrypted PDF; it only ever travels through the sandbox pipe and is not kept.
+    With ``extract_text`` off (registration: text comes later, from ``content_text`` in a task) a PDF's text
+    is not read and ``needs_ocr`` means "a scan, if it turns out to have no text".
     """
     handler = _HANDLERS.get(kind)
     if handler is None:
         raise UnsupportedTypeError(f"Không xử lý được loại tệp «{kind}».")
     try:
         if kind == "pdf":
-            return handler(path, rendition_path, password)
+            return handler(path, rendition_path, password, extract_text)
         analysis = handler(path, rendition_path)
+        if not extract_text:
+            analysis = dataclasses.replace(analysis, text="")
         if analysis.rendition:
             _resanitise(rendition_path)
         return analysis
@@ -82,7 +91,7 @@ def analyse(path: str, kind: str, rendition_path: str, password: str = "") -> An
 # --- PDF ---------------------------------------------------------------------------------------------
 
 
-def analyse_pdf(path: str, rendition_path: str, password: str = "") -> Analysis:
+def analyse_pdf(path: str, rendition_path: str, password: str = "", extract_text: bool = True) -> Analysis:
     """Open with repair (qpdf's recovery; pdfium when qpdf cannot), rebuild the pages as a sanitised
     rendition, and refuse only a file that no reader can use. What was repaired is reported, not refused."""
     failure = None
@@ -91,7 +100,7 @@ def analyse_pdf(path: str, rendition_path: str, password: str = "") -> Analysis:
         pdf = pikepdf.open(path, password=password, attempt_recovery=True)
     except pikepdf.PasswordError:
         # qpdf wants a password; pdfium may still open it (e.g. only the attachments are encrypted)
-        return _analyse_with_pdfium(path, rendition_path, password, "qpdf: password required")
+        return _analyse_with_pdfium(path, rendition_path, password, "qpdf: password required", extract_text)
     except MemoryError:
         raise
     except Exception as exc:  # qpdf reports every kind of damage as a PdfError (or worse)
@@ -103,16 +112,50 @@ def analyse_pdf(path: str, rendition_path: str, password: str = "") -> Analysis:
                 restrictions = _restrictions(pdf, password)
                 page_count = len(pdf.pages)
                 if page_count:
+                    check_page_content(pdf)
                     built = sanitise.build(pdf, rendition_path)
                     return _finish(path, rendition_path, page_count, _tidy(built.warnings, path), restrictions,
-                                   built.image_pixels)
+                                   built.image_pixels, extract_text)
                 failure = "no pages"
         except (IntakeError, MemoryError, RecursionError):
             raise
         except Exception as exc:
             _raise_if_out_of_memory(str(exc))
             failure = exc
-    return _analyse_with_pdfium(path, rendition_path, password, failure)
+    return _analyse_with_pdfium(path, rendition_path, password, failure, extract_text)
+
+
+def check_page_content(pdf: pikepdf.Pdf, limit: int = MAX_CONTENT_BYTES) -> None:
+    """Decode every page's content streams (bounded, Flate streams incrementally) so that what the text
+    reader will decode later cannot exceed ``limit`` bytes: the bomb is refused while the clerk waits."""
+    import zlib
+
+    budget = limit
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        for stream in streams:
+            if not isinstance(stream, pikepdf.Stream):
+                continue
+            filters = stream.get("/Filter")
+            if filters == pikepdf.Name.FlateDecode and "/DecodeParms" not in stream:
+                inflater, chunk = zlib.decompressobj(), 16 * 1024 * 1024  # counted, never held whole
+                try:
+                    size = len(inflater.decompress(stream.read_raw_bytes(), chunk))
+                    while size <= budget and inflater.unconsumed_tail:
+                        size += len(inflater.decompress(inflater.unconsumed_tail, chunk))
+                except zlib.error:
+                    continue  # a broken stream: the reader copes (or not) as with any damage, no bomb
+            else:
+                try:
+                    size = len(stream.read_bytes())  # other filters: the sandbox's memory cap bounds this
+                except (pikepdf.PdfError, ValueError, RuntimeError):
+                    continue
+            budget -= size
+            if budget < 0:
+                raise ResourceLimitError(
+                    "Nội dung các trang của tệp PDF khi giải nén vượt quá giới hạn cho phép "
+                    f"({limit // (1024 * 1024)} MB): có thể là tệp độc hại («bom giải nén»).", limit="memory")
 
 
 def _resanitise(rendition_path: str) -> None:
@@ -159,11 +202,12 @@ def _restrictions(pdf: pikepdf.Pdf, password: str) -> str:
     return " ".join(parts)
 
 
-def _finish(path, rendition_path, page_count, warnings_, restrictions, image_pixels) -> Analysis:
+def _finish(path, rendition_path, page_count, warnings_, restrictions, image_pixels, extract_text=True) -> Analysis:
+    text = ""
     try:
-        text = pdf_text(rendition_path)
+        if extract_text:
+            text = pdf_text(rendition_path)
     except ExtractionFailedError as exc:
-        text = ""
         warnings_ = [*warnings_, exc.message]
     if _missing_end(path):
         warnings_ = [MISSING_END, *warnings_]
@@ -172,7 +216,7 @@ def _finish(path, rendition_path, page_count, warnings_, restrictions, image_pix
                     needs_ocr=not text.strip() and image_pixels >= OCR_MIN_IMAGE_PIXELS)
 
 
-def _analyse_with_pdfium(path, rendition_path, password, failure) -> Analysis:
+def _analyse_with_pdfium(path, rendition_path, password, failure, extract_text=True) -> Analysis:
     """qpdf could not use the file: pdfium's own repair may. Its re-saved copy is sanitised like any other;
     failing that, the pages pdfium renders become an image rendition."""
     import io
@@ -208,7 +252,7 @@ def _analyse_with_pdfium(path, rendition_path, password, failure) -> Analysis:
             _raster_rendition(document, rendition_path)
             _resanitise(rendition_path)
             warnings_.append("Bản đọc dựng lại từ ảnh các trang.")
-        text = _pdfium_text(document)
+        text = _pdfium_text(document) if extract_text else ""
     finally:
         document.close()
     warnings_ = _tidy(warnings_, path)
@@ -289,6 +333,26 @@ def _raise_if_out_of_memory(message: str) -> None:
     """qpdf turns a failed allocation (the sandbox's memory cap) into an exception or a mere warning."""
     if "bad_alloc" in message or "out of memory" in message.lower():
         raise ResourceLimitError("Tệp cần nhiều bộ nhớ hơn giới hạn cho phép để xử lý.", limit="memory")
+
+
+def content_text(original_path: str, kind: str, rendition_path: str) -> str:
+    """The searchable text of a registered file (the background half of intake, ``intake.process_document``):
+    a PDF's or a scan's from its sanitised rendition; a word-processing or text file's from the original,
+    whose paragraphs and table cells the rendition no longer separates."""
+    if kind in ("pdf", "image"):
+        try:
+            return pdf_text(rendition_path)
+        except ExtractionFailedError:
+            return ""
+    handler = _HANDLERS.get(kind)
+    if handler is None:
+        return ""
+    scratch = rendition_path + ".text-scratch.pdf"
+    try:
+        return handler(original_path, scratch).text
+    finally:
+        if os.path.exists(scratch):
+            os.remove(scratch)
 
 
 def prove_pdf(path: str) -> bool:

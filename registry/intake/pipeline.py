@@ -50,12 +50,11 @@ class IntakeState:
     kind: str = ""  # pdf / image / docx / odt / text (SniffType)
     extension: str = ""  # canonical extension of the kind, for the stored name
     page_count: int | None = None  # (Analyse)
-    text: str = ""  # extracted text, NFC (Analyse)
     rendition_path: Path | None = None  # sanitised PDF in workdir (Analyse)
     repair_warnings: tuple = ()  # what a reader had to repair to read the file (Analyse)
     pdf_restrictions: str = ""  # the sender's PDF permissions, in words (Analyse)
-    needs_ocr: bool = False  # image-only content (Analyse)
-    ocr_status: str = ""  # "", "pending", "done", "failed" (Recognise)
+    needs_ocr: bool = False  # a scan, or large pictures: OCR if it holds no text (Analyse; decided by the task)
+    ocr_status: str = ""  # "pending" for such a file until the task has looked (Analyse)
     # Registration (the front door fills these)
     meta: Any = None
     actor: Any = None

@@ -11,7 +11,6 @@ forkserver, which has no Django app registry.
 from __future__ import annotations
 
 import logging
-import os
 
 from django.conf import settings
 
@@ -20,7 +19,6 @@ from .errors import (
     DuplicateError,
     EmptyFileError,
     FileTooLargeError,
-    IntakeError,
     StorageFailedError,
     UnsupportedTypeError,
 )
@@ -107,7 +105,11 @@ class SniffType(Step):
 
 
 class Analyse(Step):
-    """Open with repair, sanitised rendition, page count and text: in a child with memory and time limits.
+    """Open with repair and build the sanitised rendition, with the page count: in a child with memory and
+    time limits. This is the part of reading a file that decides whether it can be registered at all, so it
+    runs while the clerk waits; the text, OCR and stamp layout come after the commit, in a task
+    (``intake.process_document``). An encrypted PDF is opened here with the clerk's password, which is
+    never kept: the task works from the rendition, which needs none.
 
     A PDF is refused only when no reader can use it (``pdf_damaged``, or ``pdf_truncated`` when its end is
     missing); what the readers repaired, and the sender's restrictions, are kept for the record.
@@ -119,46 +121,17 @@ class Analyse(Step):
         state = self.state
         analysis = run_limited(
             parsers.analyse, str(state.input.path), state.kind, str(state.rendition_target),
-            state.input.pdf_password if state.kind == "pdf" else "",
+            state.input.pdf_password if state.kind == "pdf" else "", False,
             timeout=settings.REGISTRY_INTAKE_TIMEOUT_SECONDS, memory=settings.REGISTRY_INTAKE_MEMORY_BYTES,
             reuse=getattr(settings, "REGISTRY_INTAKE_WORKER_FILES", 1),
         )
         state.page_count = analysis.page_count
-        state.text = analysis.text
         state.rendition_path = state.rendition_target if analysis.rendition else None
         state.repair_warnings = tuple(analysis.warnings)
         state.pdf_restrictions = analysis.restrictions
+        # A scan, or a PDF of large pictures: OCR if its rendition turns out to hold no text (decided by the task)
         state.needs_ocr = bool(state.rendition_path) and (state.kind == "image" or analysis.needs_ocr)
-
-
-class Recognise(Step):
-    """Scans and image-only PDFs get a text layer (Vietnamese + English OCR) in a sandboxed child.
-
-    OCR never refuses a file: without the engine the document registers flagged "pending" (``registry ocr
-    --pending`` catches up); if the engine fails or runs out of time, it registers flagged "failed".
-    """
-
-    name = "ocr"
-
-    def able_to_run(self):
-        return self.state.needs_ocr
-
-    def run(self):
-        state = self.state
-        if not ocr.engine_available():
-            state.ocr_status = "pending"
-            return
-        target = state.workdir / "rendition-ocr.pdf"
-        try:
-            result = run_ocr(state.rendition_path, target)
-        except IntakeError as exc:
-            log.warning("intake: OCR failed for a %s file (%s)", state.kind, exc.code)
-            state.ocr_status = "failed"
-            return
-        os.replace(target, state.rendition_target)
-        state.rendition_path = state.rendition_target
-        state.text = result.text
-        state.ocr_status = "done"
+        state.ocr_status = "pending" if state.needs_ocr else ""
 
 
 def run_ocr(source, target):
@@ -195,8 +168,8 @@ class StoreAndRegister(Step):
         from django.db import IntegrityError, transaction
 
         from registry.actions.documents import StoredFile, do_register_document
-        from registry.vault import seal_document_text
         from registry.models import Document
+        from registry.tasks import enqueue
 
         state = self.state
         stored = StoredFile(
@@ -210,12 +183,13 @@ class StoreAndRegister(Step):
             repair_warnings=state.repair_warnings,
             pdf_restrictions=state.pdf_restrictions,
             ocr_status=state.ocr_status,
-            # mat and above: sealed with the document's data key (registry.vault); search reads it opened
-            text=seal_document_text(state.sha256, getattr(state.meta, "level", None), state.text),
+            content_status="pending",  # text, OCR and stamp layout: the task enqueued below, after the commit
         )
         try:
             with transaction.atomic():
                 document = do_register_document(state.meta, actor=state.actor, ctx=state.ctx, stored=stored)
+                # Queued in the same transaction: a registered file always has its processing on record.
+                enqueue("intake.process_document", document_id=document.pk)
                 try:
                     self._put(stored.name, state.input.path)
                     if state.rendition_path:
@@ -269,6 +243,5 @@ STEPS = (
     RefuseDuplicate,
     SniffType,
     Analyse,
-    Recognise,
     StoreAndRegister,
 )

@@ -51,6 +51,8 @@ def ensure_stamp_layout(sender=None, document_id=None, **kwargs):
     document = Document.objects.filter(pk=document_id).first() if document_id else None
     if document is None or not document.rendition or _current(document) is not None:
         return
+    if document.content_status == "pending":
+        return  # a new registration: its background task (intake.process_document) gets here once done
     try:
         with document.rendition.open("rb") as fh:
             source = fh.read()

@@ -111,6 +111,13 @@ class Document(AbstractDocument):
     # Intake facts (INTAKE-PDF): what a reader had to repair, the sender's PDF restrictions, OCR state.
     repair_warnings = models.JSONField(_("sửa lỗi khi đọc tệp"), default=list, blank=True, editable=False)
     pdf_restrictions = models.CharField(_("hạn chế của tệp PDF"), max_length=500, blank=True, editable=False)
+    # Text extraction (and OCR, and the stamp layout) run as a background task after registration
+    # (registry.tasks.jobs "intake.process_document"): "pending" until it has run, "failed" if it gave up.
+    content_status = models.CharField(_("trích xuất nội dung"), max_length=16, blank=True, default="",
+                                      editable=False,
+                                      choices=[("", _("không có tệp")), ("pending", _("đang trích xuất nội dung")),
+                                               ("done", _("đã trích xuất nội dung")),
+                                               ("failed", _("chưa trích xuất được nội dung"))])
     ocr_status = models.CharField(_("nhận dạng chữ (OCR)"), max_length=16, blank=True, default="", editable=False,
                                   choices=[("", _("không cần")), ("pending", _("chưa nhận dạng chữ (OCR)")),
                                            ("done", _("đã nhận dạng chữ (OCR)")),

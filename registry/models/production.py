@@ -48,6 +48,9 @@ class TaskRun(models.Model):
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     error = models.TextField(_("lỗi"), blank=True)
+    # The document a task works on, if any: the task list shows a run only to those who may see its document
+    # (a run's existence must not tell a lower-cleared administrator that a document exists).
+    document_id = models.PositiveIntegerField(null=True, blank=True, db_index=True)
     result = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -242,6 +242,11 @@ REGISTRY_VAULT = {
 # Background tasks (registry.tasks): "inline-after-commit" runs them in the same process once the request's
 # transaction has committed (no broker; the embedded default); "celery" sends them to Celery workers.
 REGISTRY_TASKS = os.environ.get("REGISTRY_TASKS", "inline-after-commit")
+# In inline mode, run tasks on one background thread of this process (a one-machine web server: the clerk's
+# upload returns before OCR is done); off, they run in the calling thread right after the commit.
+REGISTRY_TASKS_THREAD = os.environ.get("REGISTRY_TASKS_THREAD", "") in ("1", "true", "yes")
+# A run "running" this long is taken to belong to a worker that died: the catch-up runs it again.
+REGISTRY_TASK_STALE_SECONDS = float(os.environ.get("REGISTRY_TASK_STALE_SECONDS", 2 * 3600))
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = None  # results and errors live in TaskRun rows (the admin's task list)
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again (tasks are idempotent)

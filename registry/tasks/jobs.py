@@ -41,6 +41,21 @@ def ocr_pending(include_failed: bool = False, progress=None):
     return {k: (len(v) if isinstance(v, list) else v) for k, v in summary.items()}
 
 
+def _content_failed(document_id: int, **kwargs):
+    from registry.actions.ocr import mark_content_failed
+
+    mark_content_failed(document_id)
+
+
+@task("intake.process_document", max_attempts=4, on_failure=_content_failed,
+      hint="the document stays registered with its original; run it again from the task list")
+def process_document(document_id: int, progress=None):
+    """The background half of intake: text, OCR of a scan without text, then index and stamp layout."""
+    from registry.actions.ocr import do_process_content
+
+    return do_process_content(document_id, progress=progress)
+
+
 @task("intake.rebuild_rendition", max_attempts=3)
 def rebuild_rendition(document_id: int):
     """Rebuild the sanitised rendition and the extracted text of a stored document from its original (in

@@ -37,6 +37,7 @@ registry_urls = [
     path("copy/<str:token>/", documents.fetch_copy, name="registry_copy_fetch"),
     path("books/", books.BookListView.as_view(), name="registry_books"),
     path("tasks/", tasks.TaskListView.as_view(), name="registry_tasks"),
+    path("tasks/<int:run_id>/retry/", tasks.retry_view, name="registry_task_retry"),
     path("books/<int:pk>/print.<str:fmt>", books.print_view, name="registry_book_print"),
     path("grants/", grants.GrantListView.as_view(), name="registry_grants"),
     path("grants/<int:pk>/revoke/", grants.revoke_view, name="registry_grant_revoke"),

@@ -125,7 +125,7 @@ def test_detail_hidden_404_and_visible_one_view(clerk):
 
 
 def test_download_purpose_and_headers(clerk, settings):
-    from registry.intake import register_file
+    from tests.tasks import register_file_committed as register_file
 
     settings.REGISTRY_ENCRYPT_LEVELS = []
     doc = register_file(io.BytesIO(small_pdf()), filename="a.pdf", meta=make_metadata(level=Level.TOI_MAT),
@@ -151,7 +151,7 @@ def test_download_purpose_and_headers(clerk, settings):
 
 
 def test_download_encrypted_returns_password_header(clerk, settings):
-    from registry.intake import register_file
+    from tests.tasks import register_file_committed as register_file
 
     settings.REGISTRY_ENCRYPT_LEVELS = [Level.MAT]
     doc = register_file(io.BytesIO(small_pdf("enc")), filename="b.pdf", meta=make_metadata(level=Level.MAT),

@@ -14,7 +14,7 @@ from django.test import override_settings
 
 import search
 from registry.constants import Action, Level, Role
-from registry.intake import register_file
+from tests.tasks import register_file_committed as register_file
 from registry.intake.sanitise import verify
 from registry.models import AccessLogEntry, Document
 from search.backends import reset_backend

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from registry.constants import Action, Level, Outcome, Role
 from registry.errors import ErrorCode, MetadataError, PermissionDeniedError
-from registry.intake import DuplicateError, IntakeError, register_file, register_paper
+from registry.intake import DuplicateError, IntakeError, register_paper
+from tests.tasks import register_file_committed as register_file
 from registry.models import AccessLogEntry, Document
 from registry.vault import document_text
 from tests.factories import make_metadata, make_user

@@ -12,7 +12,8 @@ from django.db import connection
 from django.urls import reverse
 
 from registry.errors import ErrorCode
-from registry.intake import IntakeError, register_file
+from registry.intake import IntakeError
+from tests.tasks import register_file_committed as register_file
 from registry.models import AccessLogEntry, Document
 from tests.factories import make_metadata
 from tests.intake import samples

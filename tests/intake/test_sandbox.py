@@ -8,7 +8,8 @@ import pikepdf
 import pytest
 
 from registry.errors import ErrorCode
-from registry.intake import IntakeError, PdfDamagedError, ResourceLimitError, register_file
+from registry.intake import IntakeError, PdfDamagedError, ResourceLimitError
+from tests.tasks import register_file_committed as register_file
 from registry.intake import sandbox
 from registry.intake.sandbox import run_limited
 from registry.models import Document

@@ -8,7 +8,7 @@ import pikepdf
 import pytest
 from django.core.files.storage import default_storage
 
-from registry.intake import register_file
+from tests.tasks import register_file_committed as register_file
 from registry.marking import Marks, new_copy_id, stamp_pdf
 from tests.factories import make_metadata
 from tests.intake import hostile, samples

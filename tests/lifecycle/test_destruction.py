@@ -13,7 +13,7 @@ import search
 from registry.actions.documents import DocumentMetadata
 from registry.actions.lifecycle import do_destroy
 from registry.constants import Action, Level, Role
-from registry.intake import register_file
+from tests.tasks import register_file_committed as register_file
 from registry.models import AccessLogEntry, Destruction, Document
 from registry.signals import document_destroyed
 from tests.factories import make_user

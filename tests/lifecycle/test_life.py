@@ -15,7 +15,7 @@ from django.core.management import call_command
 import search
 from registry.actions.documents import DocumentMetadata
 from registry.constants import Action, Level, Outcome, Role
-from registry.intake import register_file
+from tests.tasks import register_file_committed as register_file
 from registry.models import (
     AccessLogEntry,
     Approval,

@@ -1,6 +1,6 @@
 """The whole production stack, started by the test on loopback: PostgreSQL (the machine's server, a fresh
 database), S3 on a real SeaweedFS server, the Elasticsearch backend on osmem-server, and a Celery worker on
-Redis. A clerk registers a secret document, the worker indexes it, a reader takes a marked copy and finds
+Redis. A clerk registers a secret document, the worker reads its text and indexes it, a reader takes a marked copy and finds
 it by search, and the chain verifies."""
 
 import json
@@ -67,13 +67,17 @@ def test_register_read_search_audit_on_the_production_stack(tmp_path):
             doc_id = last_json(done.stdout)["id"]
 
             def indexed():
+                # The worker reads the text (intake.process_document), then indexes the document twice: its
+                # register fields at registration, its text once read.
                 with psycopg.connect(url, autocommit=True) as conn:
-                    row = conn.execute("SELECT state, error FROM registry_taskrun WHERE name = 'search.index_document' "
-                                       "ORDER BY id DESC LIMIT 1").fetchone()
-                assert row is None or row[0] != "failed", row
-                return row is not None and row[0] == "done"
+                    rows = conn.execute("SELECT name, state, error FROM registry_taskrun WHERE name IN "
+                                        "('intake.process_document', 'search.index_document')").fetchall()
+                assert not [row for row in rows if row[1] == "failed"], rows
+                processed = [row for row in rows if row[0] == "intake.process_document" and row[1] == "done"]
+                indexing = [row for row in rows if row[0] == "search.index_document"]
+                return processed and len(indexing) >= 2 and all(row[1] == "done" for row in indexing)
 
-            wait_for(indexed, 120, f"the worker to index document {doc_id} "
+            wait_for(indexed, 180, f"the worker to read and index document {doc_id} "
                                    f"({(tmp_path / 'worker.log').read_text()[-1500:]})")
 
             copy = tmp_path / "copy.pdf"

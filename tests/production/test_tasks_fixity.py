@@ -9,7 +9,7 @@ from django.template import Context, Template
 
 from registry import tasks
 from registry.constants import Action, Level, Outcome
-from registry.intake import register_file
+from tests.tasks import register_file_committed as register_file
 from registry.models import AccessLogEntry, FixityRun, TaskRun, TaskState
 from tests.factories import make_metadata
 from tests.intake import samples

@@ -11,7 +11,7 @@ from django.db import connection
 from registry.actions.reading import do_read_document
 from registry.constants import Action, Level, Outcome
 from registry.errors import ErrorCode
-from registry.intake import register_file
+from tests.tasks import register_file_committed as register_file
 from registry.models import AccessLogEntry, DataKey, Document
 from registry.signals import document_destroyed
 from registry.vault import IntegrityFailedError, KeyUnavailableError, document_text, load_keyring

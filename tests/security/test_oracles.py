@@ -14,7 +14,8 @@ from rest_framework.test import APIClient
 
 from registry.constants import Action, Level
 from registry.errors import DuplicateError, ErrorCode, MetadataError
-from registry.intake import register_file, register_paper
+from registry.intake import register_paper
+from tests.tasks import register_file_committed as register_file
 from tests.factories import grant
 from tests.intake.samples import text_pdf
 from tests.security.guard_helpers import (

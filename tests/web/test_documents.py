@@ -264,7 +264,7 @@ def test_staff_cannot_void(client, clerk):
 
 
 def _doc_with_file(clerk, level, **kw):
-    from registry.intake import register_file
+    from tests.tasks import register_file_committed as register_file
     from tests.factories import make_metadata
 
     return register_file(io.BytesIO(small_pdf(kw.pop("text", "Bi mat"))), filename="tai-lieu.pdf",
