@@ -158,7 +158,8 @@ def do_process_content(document_id: int, *, progress=None) -> dict:
         report(1, steps)
         text = run_limited(parsers.content_text, str(original), kind, str(rendition),
                            timeout=settings.REGISTRY_INTAKE_TIMEOUT_SECONDS,
-                           memory=settings.REGISTRY_INTAKE_MEMORY_BYTES)
+                           memory=settings.REGISTRY_INTAKE_MEMORY_BYTES,
+                           reuse=getattr(settings, "REGISTRY_INTAKE_WORKER_FILES", 1))
         report(2, steps)
         ocr_status = document.ocr_status
         if ocr_status == "pending" and text.strip():

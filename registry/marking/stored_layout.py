@@ -23,7 +23,15 @@ def _current(document) -> dict | None:
 def _store(document, source: bytes) -> dict:
     from registry.models import Document
 
-    layout = analyse_pdf(source)
+    from django.conf import settings
+
+    from registry.intake.sandbox import run_limited
+
+    # Rendering decodes every picture: in the intake sandbox (time and memory limits), so a hostile image
+    # can fail this analysis (stamps then use their usual places) but not take the server or worker down.
+    layout = run_limited(analyse_pdf, source, timeout=settings.REGISTRY_INTAKE_TIMEOUT_SECONDS,
+                         memory=settings.REGISTRY_INTAKE_MEMORY_BYTES,
+                         reuse=getattr(settings, "REGISTRY_INTAKE_WORKER_FILES", 1))
     layout["rendition"] = document.rendition.name
     Document.objects.filter(pk=document.pk, rendition=document.rendition.name).update(stamp_layout=layout)
     document.stamp_layout = layout

@@ -232,10 +232,13 @@ def restore_backup(source: Path, *, force_keys: bool = False) -> dict:
                 if saved != storage_name:
                     raise BackupError(f"không đặt lại được {storage_name} đúng tên")
                 objects += 1
+    from registry.tasks import run_queued
     from search import rebuild
 
     indexed = rebuild()
-    return {"vendor": vendor, "objects": objects, "keys": restored_keys, "indexed": indexed,
+    # Work that was still queued when the backup was taken (e.g. a new file's text): run it now.
+    caught_up = len(run_queued(stale_running_after=0))
+    return {"vendor": vendor, "objects": objects, "keys": restored_keys, "indexed": indexed, "tasks": caught_up,
             "created_at": manifest["created_at"], "missing_objects": manifest["missing_objects"]}
 
 

@@ -104,9 +104,6 @@ class Command(BaseCommand):
             "level": document.level,
             "mime_type": document.mime_type,
             "page_count": document.page_count,
-            # "done" once text/OCR ran (in this process, inline mode); "pending" while a worker has it to do
-            "content_status": document.content_status,
-            "ocr_status": document.ocr_status,
         }
         if as_json:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
