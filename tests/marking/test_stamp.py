@@ -113,7 +113,8 @@ def test_odd_geometries_get_an_upright_stamp_inside_the_visible_area(index):
     # Everything is drawn inside the visible area: the top-left corner holds the level stamp and the bottom
     # strip the trace line, in the page's displayed orientation.
     assert red_pixels(image, (0, 0, 0.6, 0.25)) > 30
-    assert red_pixels(image, (0, 0.85, 1, 1)) > 5
+    # (at twice the scale: on the 2-inch page the trace line, whose copy id is random, is only a few pixels)
+    assert red_pixels(render(stamped, index, scale=2.0), (0, 0.85, 1, 1)) > 10
     if min(image.size) >= 200:  # a 2-inch page has no margins: its marks fill it, legibly
         assert red_pixels(image, (0.0, 0.35, 1.0, 0.65)) == 0
     text = page_texts(stamped)[index]
