@@ -26,7 +26,7 @@ from registry.models import Document
 from registry.vault import IntegrityFailedError, KeyUnavailableError, open_object
 from tests.factories import make_metadata
 from tests.intake import samples
-from tests.production.seaweed import ACCESS_KEY, SECRET_KEY, free_port, seaweed_s3
+from tests.production.seaweed import ACCESS_KEY, SECRET_KEY, seaweed_s3
 
 BUCKET = "registry-test"
 
@@ -35,9 +35,10 @@ BUCKET = "registry-test"
 def moto_endpoint():
     from moto.server import ThreadedMotoServer
 
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    # Port 0: the OS picks a free one as the server binds it (no race with the other worker's servers).
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
+    port = server.get_host_and_port()[1]
     try:
         yield f"http://127.0.0.1:{port}", "testing", "testing"
     finally:

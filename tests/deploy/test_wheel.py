@@ -67,6 +67,20 @@ def test_wheel_carries_templates_static_fonts_and_translations(installed):
     assert html >= 20 and fonts >= 2 and catalogues >= 1
 
 
+def _wait_for_login(opener, base, server):
+    """The login page once the server answers; None when the server exited (its port was taken)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return opener.open(f"{base}/admin/login/", timeout=5)
+        except OSError:
+            if server.poll() is not None:
+                return None
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
 def test_demo_runs_from_the_wheel_and_serves_pages(installed):
     work, env_dir = installed
     home = work / "home"
@@ -75,22 +89,20 @@ def test_demo_runs_from_the_wheel_and_serves_pages(installed):
     registry = str(env_dir / "bin" / "registry")
     demo = subprocess.run([registry, "demo"], env=env, cwd=work, capture_output=True, text=True, timeout=600)
     assert demo.returncode == 0, demo.stderr[-3000:]
-    port = _free_port()
-    server = subprocess.Popen([registry, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, cwd=work,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
+    # A port found free may be taken by the other xdist worker before runserver binds it: then another one.
+    for _ in range(3):
+        port = _free_port()
+        server = subprocess.Popen([registry, "runserver", f"127.0.0.1:{port}", "--noreload"], env=env, cwd=work,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         base = f"http://127.0.0.1:{port}"
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                login = opener.open(f"{base}/admin/login/", timeout=5)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.5)
+        login = _wait_for_login(opener, base, server)
+        if login is not None:
+            break
+        assert "already in use" in server.stderr.read(), "runserver exited"
+    try:
+        assert login is not None, "no free port in three tries"
         page = login.read().decode()
         assert login.status == 200 and "csrfmiddlewaretoken" in page
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
