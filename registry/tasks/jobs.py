@@ -86,17 +86,22 @@ def lifecycle_run():
 
 @task("export.audit_log", max_attempts=2)
 def export_audit_log(auditor: str, format: str = "jsonl", filters: list[str] | None = None):
-    """A large audit-log export, written to REGISTRY_HOME/exports (the export itself is logged by the
-    audit command, as when the auditor runs it by hand)."""
+    """A large audit-log export (``registry audit export --background``), written to REGISTRY_HOME/exports.
+    The export itself is logged by the audit command, as when the auditor runs it by hand."""
+    import io
+    import secrets
+
     from django.core.management import call_command
 
     folder = Path(settings.REGISTRY_HOME) / "exports"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    suffix = {"csv": "csv"}.get(format, "jsonl")
-    import secrets
-
-    out = folder / f"audit-{secrets.token_hex(6)}.{suffix}"
-    call_command("audit", "export", "--as", auditor, "--format", format, "--out", str(out), *(filters or []))
+    out = folder / f"audit-{secrets.token_hex(6)}.{format if format in ('csv', 'pdf') else 'jsonl'}"
+    said = io.StringIO()
+    try:
+        call_command("audit", "export", "--as", auditor, "--format", format, "--out", str(out), *(filters or []),
+                     stdout=said)
+    except SystemExit:  # the command refused (its JSON error says why): a failed run, not a dead worker
+        raise RuntimeError(said.getvalue()[-500:]) from None
     return {"out": str(out)}
 
 

@@ -97,3 +97,30 @@ def test_export_segment_verifies_and_tampering_is_named(lost, tmp_path):
     code, data = run_audit("export", "--from", "2026-01-02", "--to", "2026-01-02", "--format", "csv",
                            "--out", str(tmp_path / "cli.csv"), "--as", "kiemtra_xuat")
     assert code == 0 and data["entries"] == 10 and verify_export(tmp_path / "cli.csv")["ok"]
+
+
+@pytest.mark.django_db(transaction=True)  # the command commits, as on a server: the task runs after it
+def test_background_export_runs_as_a_task_and_verifies(lost, settings, tmp_path):
+    from registry.models import TaskRun
+
+    settings.REGISTRY_HOME = str(tmp_path)
+    auditor = make_user("kiemtra_nen", role=Role.AUDITOR, clearance=Level.MAT)
+    for i in range(6):
+        plant(Action.VIEW, local(2026, 1, 2, 9, i), actor=auditor, document=lost)
+    before = AccessLogEntry.objects.filter(action=Action.AUDIT_EXPORT).count()
+    code, data = run_audit("export", "--from", "2026-01-02", "--to", "2026-01-02", "--user", "kiemtra_nen",
+                           "--background", "--as", "kiemtra_nen")
+    assert code == 0 and data["state"] == "done", data
+    run = TaskRun.objects.get(pk=data["task"])
+    assert run.name == "export.audit_log" and run.args["filters"] == [
+        "--from", "2026-01-02", "--to", "2026-01-02", "--user", "kiemtra_nen"]
+    out = tmp_path / "exports" / data["out"].rsplit("/", 1)[-1]
+    assert out.exists() and verify_export(out) == {**verify_export(out), "ok": True, "entries": 6}
+    # The export is logged once, by the command the task ran (as by hand).
+    assert AccessLogEntry.objects.filter(action=Action.AUDIT_EXPORT).count() == before + 1
+    # Who may export is decided before anything is queued.
+    make_user("nhanvien_nen", role=Role.STAFF, clearance=Level.MAT)
+    code, data = run_audit("export", "--background", "--from", "2026-01-02", "--to", "2026-01-02",
+                           "--as", "nhanvien_nen")
+    assert code == 2 and data["error"]["code"] == "permission_denied"
+    assert not TaskRun.objects.filter(args__auditor="nhanvien_nen").exists()
